@@ -1,0 +1,1 @@
+"""warn: the duty-to-warn policy, cases, notices and the audit log."""

@@ -1,0 +1,37 @@
+"""The duty-to-warn rule: one configurable policy, read from YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from watchfloor.errors import WatchfloorError
+
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
+
+
+@dataclass(frozen=True)
+class DutyToWarnPolicy:
+    harm_acts: frozenset[str]
+    live_statuses: frozenset[str]
+    require_identifiable_person: bool
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> DutyToWarnPolicy:
+        path = path or DEFAULT_POLICY_FILE
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return cls(
+                harm_acts=frozenset(data["harm_acts"]),
+                live_statuses=frozenset(data["live_statuses"]),
+                require_identifiable_person=bool(data.get("require_identifiable_person", True)),
+            )
+        except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise WatchfloorError(f"{path}: not a valid duty-to-warn policy ({exc})") from exc
+
+    def owes_warning(self, act: str, status: str, identifiable_person: bool) -> bool:
+        if act not in self.harm_acts or status not in self.live_statuses:
+            return False
+        return identifiable_person or not self.require_identifiable_person
