@@ -31,7 +31,8 @@ eval: $(STAMP)
 	$(BIN)/watchfloor eval
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/ingest.py
 
 train: $(STAMP)
 	$(BIN)/python training/train.py

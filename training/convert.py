@@ -184,12 +184,15 @@ def named_span(sentence: Sentence, start: int, end: int, etype: str) -> tuple[in
         # not post-modifiers ("50 years of limited exposure").
         head = mention_head(sentence, start, end)
         right = head + 1
-        while right < end and (words[right].upos in {"NUM", "PROPN"} or (
-            words[right].form == "," and right + 1 < end and words[right + 1].upos == "NUM"
-        )):
+        while right < end and (
+            words[right].upos in {"NUM", "PROPN"}
+            or (words[right].form == "," and right + 1 < end and words[right + 1].upos == "NUM")
+        ):
             right += 1
         end = max(right, start + 1)
-        has_anchor = any(w.upos in {"NUM", "PROPN"} or w.xpos in NAME_TAGS for w in words[start:end])
+        has_anchor = any(
+            w.upos in {"NUM", "PROPN"} or w.xpos in NAME_TAGS for w in words[start:end]
+        )
         return (start, end) if start < end and has_anchor and end - start <= 6 else None
     head = mention_head(sentence, start, end)
     if words[head].xpos not in NAME_TAGS:
@@ -197,15 +200,21 @@ def named_span(sentence: Sentence, start: int, end: int, etype: str) -> tuple[in
     left = head
     while left > start and (
         words[left - 1].xpos in NAME_TAGS
-        or (words[left - 1].form.lower() in NAME_GLUE and left - 2 >= start
-            and words[left - 2].xpos in NAME_TAGS)
+        or (
+            words[left - 1].form.lower() in NAME_GLUE
+            and left - 2 >= start
+            and words[left - 2].xpos in NAME_TAGS
+        )
     ):
         left -= 1
     right = head + 1
     while right < end and (
         words[right].xpos in NAME_TAGS
-        or (words[right].form.lower() in NAME_GLUE and right + 1 < end
-            and words[right + 1].xpos in NAME_TAGS)
+        or (
+            words[right].form.lower() in NAME_GLUE
+            and right + 1 < end
+            and words[right + 1].xpos in NAME_TAGS
+        )
     ):
         right += 1
     while left < right and words[left].form.lower() in NAME_GLUE:
@@ -213,13 +222,28 @@ def named_span(sentence: Sentence, start: int, end: int, etype: str) -> tuple[in
     return (left, right) if left < right else None
 
 
-def trim_person(sentence: Sentence, start: int, end: int, titles: set[str]) -> tuple[int, int] | None:
+def person_name(
+    sentence: Sentence, start: int, end: int, titles: set[str]
+) -> tuple[int, int] | None:
+    """The name inside a person mention: the proper nouns around its head, stopping at titles,
+    so "Environment Minister John Baird" gives "John Baird" and "Mr. Tedeschi" gives "Tedeschi"."""
     words = sentence.words
-    while start < end and (words[start].form.lower() in titles or words[start].form.lower() in NAME_GLUE):
-        start += 1
-    if start >= end or words[end - 1].form.lower() in titles:
+    head = mention_head(sentence, start, end)
+    if words[head].xpos not in NAME_TAGS or words[head].form.lower() in titles:
         return None
-    return start, end
+    left = head
+    while (
+        left > start
+        and words[left - 1].xpos in NAME_TAGS
+        and words[left - 1].form.lower() not in titles
+    ):
+        left -= 1
+    right = head + 1
+    while (
+        right < end and words[right].xpos in NAME_TAGS and words[right].form.lower() not in titles
+    ):
+        right += 1
+    return left, right
 
 
 def sentence_entities(
@@ -230,13 +254,12 @@ def sentence_entities(
         label = GUM_TYPE_TO_LABEL.get(etype)
         if label is None:
             continue
-        span = named_span(sentence, start, end, etype)
+        if label == "PERSON":
+            span = person_name(sentence, start, end, titles)
+        else:
+            span = named_span(sentence, start, end, etype)
         if span is None:
             continue
-        if label == "PERSON":
-            span = trim_person(sentence, span[0], span[1], titles)
-            if span is None:
-                continue
         text = " ".join(w.form for w in sentence.words[span[0] : span[1]])
         if text in demonyms or (
             label == "PERSON" and span[1] - span[0] == 1 and sentence.words[span[0]].xpos == "NNPS"
@@ -287,7 +310,10 @@ def to_doc(
             morphs.append(word.feats)
             sent_starts.append(i == 0)
         if with_entities:
-            ents.extend((offset + s, offset + e, label) for s, e, label in sentence_entities(sentence, demonyms, titles))
+            ents.extend(
+                (offset + s, offset + e, label)
+                for s, e, label in sentence_entities(sentence, demonyms, titles)
+            )
     doc = Doc(
         nlp.vocab,
         words=words,
@@ -316,7 +342,10 @@ def convert(shared: Path, out: Path, lexicon: Path, titles_file: Path) -> dict[s
     titles = load_title_words(titles_file)
     out.mkdir(parents=True, exist_ok=True)
     ewt = shared / "data" / "ud-ewt"
-    splits: dict[str, DocBin] = {name: DocBin(store_user_data=False) for name in ("train", "dev", "test", "gum-test", "gum-dev")}
+    splits: dict[str, DocBin] = {
+        name: DocBin(store_user_data=False)
+        for name in ("train", "dev", "test", "gum-test", "gum-dev")
+    }
     counts: dict[str, int] = dict.fromkeys(splits, 0)
 
     def add(split: str, sentences: list[Sentence], with_entities: bool) -> None:

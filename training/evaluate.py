@@ -44,7 +44,9 @@ def load_split(nlp: Language, path: Path) -> list[Doc]:
     return list(DocBin().from_disk(path).get_docs(nlp.vocab))
 
 
-def gum_docs_of_genres(nlp: Language, corpus: Path, shared: Path, genres: tuple[str, ...]) -> list[Doc]:
+def gum_docs_of_genres(
+    nlp: Language, corpus: Path, shared: Path, genres: tuple[str, ...]
+) -> list[Doc]:
     """Held-out GUM documents of the given genres, converted on the fly."""
     from convert import load_demonyms, load_title_words, read_conllu, to_doc
 
@@ -68,8 +70,12 @@ def entity_scores(nlp: Language, docs: list[Doc]) -> dict[str, object]:
     focus_tp = focus_pred = focus_gold = 0.0
     for gold in docs:
         pred = nlp(gold.text)
-        gold_set = {(e.start_char, e.end_char, e.label_) for e in gold.ents if e.label_ in FOCUS_LABELS}
-        pred_set = {(e.start_char, e.end_char, e.label_) for e in pred.ents if e.label_ in FOCUS_LABELS}
+        gold_set = {
+            (e.start_char, e.end_char, e.label_) for e in gold.ents if e.label_ in FOCUS_LABELS
+        }
+        pred_set = {
+            (e.start_char, e.end_char, e.label_) for e in pred.ents if e.label_ in FOCUS_LABELS
+        }
         focus_tp += len(gold_set & pred_set)
         focus_pred += len(pred_set)
         focus_gold += len(gold_set)
@@ -98,8 +104,12 @@ def words_per_second(nlp: Language, texts: list[str], repeats: int = 2) -> float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--model", default=str(REPO / "src" / "watchfloor" / "models" / "en_watchfloor"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--model", default=str(REPO / "src" / "watchfloor" / "models" / "en_watchfloor")
+    )
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -142,13 +152,21 @@ def main() -> None:
         return
     ewt = result["ewt_test"]
     print(f"model: {args.model}")
-    print(f"UD-EWT test ({ewt['tokens']} tokens): UPOS {ewt['upos']:.3f}  UAS {ewt['uas']:.3f}  "
-          f"LAS {ewt['las']:.3f}  lemma {ewt['lemma']:.3f}  sentences F {ewt['sents_f']:.3f}")
-    for title, ents in (("GUM held-out news+interview", ents_news), ("GUM held-out, all genres", ents_all)):
+    print(
+        f"UD-EWT test ({ewt['tokens']} tokens): UPOS {ewt['upos']:.3f}  UAS {ewt['uas']:.3f}  "
+        f"LAS {ewt['las']:.3f}  lemma {ewt['lemma']:.3f}  sentences F {ewt['sents_f']:.3f}"
+    )
+    for title, ents in (
+        ("GUM held-out news+interview", ents_news),
+        ("GUM held-out, all genres", ents_all),
+    ):
         focus = ents["person_org_gpe"]
-        print(f"{title}: entities P {ents['ents_p']:.3f} R {ents['ents_r']:.3f} F {ents['ents_f']:.3f}; "
-              f"PERSON/ORG/GPE P {focus['p']:.3f} R {focus['r']:.3f} F {focus['f']:.3f} "
-              f"({focus['gold']} gold)")
+        print(
+            f"{title}: entities "
+            f"P {ents['ents_p']:.3f} R {ents['ents_r']:.3f} F {ents['ents_f']:.3f}; "
+            f"PERSON/ORG/GPE P {focus['p']:.3f} R {focus['r']:.3f} F {focus['f']:.3f} "
+            f"({focus['gold']} gold)"
+        )
         for label, s in sorted(ents["per_type"].items()):
             print(f"    {label:<7} P {s['p']:.3f} R {s['r']:.3f} F {s['f']:.3f}")
     print(f"speed: {result['words_per_second_one_core']} words/second on one core")

@@ -1,6 +1,7 @@
 """One command to rebuild watchfloor's English pipeline from the open treebanks.
 
-    python training/train.py                # the default CNN pipeline (cnn.cfg)
+    python training/train.py                # the default: CNN + MiniLM static vectors (cnn_vectors.cfg)
+    python training/train.py --config training/cnn.cfg --no-package   # the CNN from scratch
     python training/train.py --config training/minilm.cfg --output training/output/minilm \
         --no-package                        # the MiniLM alternative (needs the [transformer] extra)
 
@@ -28,12 +29,15 @@ META = {
     "version": "0.1.0",
     "description": (
         "watchfloor's English pipeline: tagger/morphologizer, dependency parser, lemmatizer and "
-        "entity recognizer trained from scratch on UD English-EWT and GUM."
+        "entity recognizer trained on UD English-EWT and GUM, with static vectors from MiniLM-L6."
     ),
-    "license": "CC BY-SA 4.0 (trained on UD English-EWT, CC BY-SA 4.0, and GUM, CC BY 4.0 annotations)",
+    "license": "CC BY-SA 4.0 (from UD English-EWT, CC BY-SA 4.0, and GUM annotations, CC BY 4.0)",
     "sources": [
-        {"name": "UD English-EWT", "url": "https://github.com/UniversalDependencies/UD_English-EWT",
-         "license": "CC BY-SA 4.0"},
+        {
+            "name": "UD English-EWT",
+            "url": "https://github.com/UniversalDependencies/UD_English-EWT",
+            "license": "CC BY-SA 4.0",
+        },
         {"name": "GUM", "url": "https://github.com/amir-zeldes/gum", "license": "CC BY 4.0"},
     ],
 }
@@ -45,24 +49,51 @@ def run(command: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--config", type=Path, default=HERE / "cnn.cfg")
+    parser.add_argument("--config", type=Path, default=HERE / "cnn_vectors.cfg")
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--output", type=Path, default=HERE / "output" / "cnn")
-    parser.add_argument("--no-package", action="store_true", help="do not replace the packaged model")
-    parser.add_argument("overrides", nargs="*", help="spaCy config overrides, e.g. --training.max_steps=100")
+    parser.add_argument(
+        "--no-package", action="store_true", help="do not replace the packaged model"
+    )
+    parser.add_argument(
+        "overrides", nargs="*", help="spaCy config overrides, e.g. --training.max_steps=100"
+    )
     args = parser.parse_args()
 
     if not (args.shared / "data" / "ud-ewt").is_dir():
-        sys.exit(f"error: {args.shared}/data/ud-ewt not found; pass --shared PATH to the shared folder")
-    run([sys.executable, str(HERE / "convert.py"), "--shared", str(args.shared), "--out", str(args.corpus)])
+        sys.exit(
+            f"error: {args.shared}/data/ud-ewt not found; pass --shared PATH to the shared folder"
+        )
     run(
         [
-            sys.executable, "-m", "spacy", "train", str(args.config),
-            "--output", str(args.output),
-            "--paths.train", str(args.corpus / "train.spacy"),
-            "--paths.dev", str(args.corpus / "dev.spacy"),
+            sys.executable,
+            str(HERE / "convert.py"),
+            "--shared",
+            str(args.shared),
+            "--out",
+            str(args.corpus),
+        ]
+    )
+    if 'vectors = "training/output/vectors"' in args.config.read_text(encoding="utf-8"):
+        # The static vectors come from MiniLM's embedding table (needs the [transformer] extra).
+        run([sys.executable, str(HERE / "vectors.py"), "--out", str(REPO / "training/output/vectors")])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(args.config),
+            "--output",
+            str(args.output),
+            "--paths.train",
+            str(args.corpus / "train.spacy"),
+            "--paths.dev",
+            str(args.corpus / "dev.spacy"),
             *args.overrides,
         ]
     )

@@ -31,7 +31,9 @@ class Document:
     encoding: str | None = None
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<text>", published: date | None = None) -> Document:
+    def from_text(
+        cls, text: str, source: str = "<text>", published: date | None = None
+    ) -> Document:
         raw = text.encode("utf-8")
         return cls(
             text=text,

@@ -39,7 +39,9 @@ def _load(location: str) -> Language:
     try:
         return spacy.load(location)
     except (OSError, ValueError) as exc:
-        source = f"{ENV_VAR}={location}" if os.environ.get(ENV_VAR) else f"packaged pipeline {location}"
+        source = (
+            f"{ENV_VAR}={location}" if os.environ.get(ENV_VAR) else f"packaged pipeline {location}"
+        )
         raise PipelineNotFound(
             f"cannot load the spaCy pipeline from {source}: {exc}. "
             f"Set {ENV_VAR} to an installed spaCy package name or a pipeline directory, "

@@ -9,7 +9,9 @@ import yaml
 
 from watchfloor.errors import WatchfloorError
 
-DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
+DEFAULT_POLICY_FILE = (
+    Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""Date phrases in a sentence, resolved to ISO partial dates against the publication date.
+
+"January 8" → "2020-01-08", "in January" → "2020-01", "2011" → "2011", "last October" →
+"2019-10", "earlier this year" → "2020", "in recent weeks" → "2020-09", "almost a decade ago"
+→ "2010", "last summer" → "2019" (seasons are not encoded), all for a text published in
+September 2020. The phrase lists live in data/lexicons/dates.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from watchfloor.extract.lexicon import LEXICON_DIR, _read
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    """A date phrase found in a text; offsets are into that text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    pattern: re.Pattern[str]
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    seasons: frozenset[str]
+    numbers: dict[str, int]
+    units: dict[str, int]
+    phrases: dict[str, str]
+
+
+def _alternation(words: Any) -> str:
+    ordered = sorted((str(w) for w in words), key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+@cache
+def _grammar() -> _Grammar:
+    data = _read(LEXICON_DIR, "dates.yaml")
+    months = {str(k): int(v) for k, v in data["months"].items()}
+    weekdays = {str(k).lower(): int(v) for k, v in data["weekdays"].items()}
+    seasons = frozenset(str(s).lower() for s in data["seasons"])
+    numbers = {str(k).lower(): int(v) for k, v in data["numbers"].items()}
+    units = {str(k).lower(): int(v) for k, v in data["units"].items()}
+    phrases = {
+        str(phrase).lower(): str(rule)
+        for rule, listed in data["phrases"].items()
+        for phrase in listed
+    }
+    month = _alternation(months)
+    alternatives = [
+        # "January 8, 2020", "January 8", "8 January 2020", "January 2020"
+        rf"(?P<md>\b(?:{month})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?)",
+        rf"(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{month})\b(?:,?\s+(?:1[89]|20)\d\d\b)?)",
+        rf"(?P<my>\b(?:{month})\s+(?:1[89]|20)\d\d\b)",
+        rf"(?P<last_month>\b(?i:last|this|early|late|mid|earlier\s+this)[\s-]+(?:{month})\b)",
+        rf"(?P<in_month>\b(?i:in|since|during|by|until|of)\s+(?:(?i:early|late|mid)[\s-]+)?(?:{month})\b)",
+        rf"(?P<ago>\b(?i:(?:almost|nearly|about|around|more\s+than|over|some)\s+)?"
+        rf"(?i:{_alternation(numbers)}|\d+)\s+(?i:{_alternation(units)})\s+(?i:ago|earlier)\b)",
+        rf"(?P<season>\b(?i:last|this|the|next)\s+(?i:{_alternation(seasons)})\b)",
+        rf"(?P<weekday>\b(?i:on|last|this\s+past)\s+(?i:{_alternation(weekdays)})\b)",
+        rf"(?P<phrase>\b(?i:{_alternation(phrases)})\b)",
+        r"(?P<year>\b(?:1[89]|20)\d\d\b(?!s))",
+    ]
+    return _Grammar(
+        pattern=re.compile("|".join(alternatives)),
+        months=months,
+        weekdays=weekdays,
+        seasons=seasons,
+        numbers=numbers,
+        units=units,
+        phrases=phrases,
+    )
+
+
+def month_names() -> frozenset[str]:
+    """Month names as written with a capital ("January", "Jan")."""
+    return frozenset(_grammar().months)
+
+
+def find_dates(text: str) -> list[DatePhrase]:
+    """Every date phrase in `text`, left to right."""
+    return [
+        DatePhrase(match.group(0), match.start(), match.end())
+        for match in _grammar().pattern.finditer(text)
+    ]
+
+
+def _month_year(month: int, published: date, *, strictly_before: bool = False) -> int:
+    """The year of the latest such month up to (or, strictly_before, before) publication."""
+    if month < published.month or (month == published.month and not strictly_before):
+        return published.year
+    return published.year - 1
+
+
+def _month_number(text: str) -> int | None:
+    grammar = _grammar()
+    for word in re.findall(r"[A-Za-z]+", text):
+        if word in grammar.months:
+            return grammar.months[word]
+    return None
+
+
+def _shift_months(published: date, months: int) -> tuple[int, int]:
+    index = published.year * 12 + published.month - 1 - months
+    return index // 12, index % 12 + 1
+
+
+def resolve(phrase: str, published: date | None) -> str | None:
+    """The ISO partial date `phrase` names, or None when it cannot be placed."""
+    grammar = _grammar()
+    match = grammar.pattern.fullmatch(phrase.strip())
+    if match is None:
+        return None
+    kind = match.lastgroup
+    text = match.group(0)
+    lowered = text.lower()
+    year_match = re.search(r"\b(1[89]|20)\d\d\b", text)
+    explicit_year = int(year_match.group(0)) if year_match else None
+    if kind == "year":
+        return text
+    if published is None and explicit_year is None:
+        return None
+    if kind in ("md", "dm"):
+        month = _month_number(text) or 1
+        day_match = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)
+        day = int(day_match.group(1)) if day_match else 1
+        assert published is not None or explicit_year is not None
+        year = explicit_year or _month_year(month, published)  # type: ignore[arg-type]
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            return f"{year:04d}-{month:02d}"
+    if kind == "my":
+        return f"{explicit_year:04d}-{_month_number(text) or 1:02d}"
+    assert published is not None
+    if kind == "last_month":
+        month = _month_number(text) or published.month
+        if lowered.startswith("last"):
+            year = _month_year(month, published, strictly_before=True)
+        else:
+            year = published.year
+        return f"{year:04d}-{month:02d}"
+    if kind == "in_month":
+        month = _month_number(text) or published.month
+        return f"{_month_year(month, published):04d}-{month:02d}"
+    if kind == "ago":
+        words = lowered.split()
+        amount = next(
+            (
+                int(w) if w.isdigit() else grammar.numbers[w]
+                for w in words
+                if w.isdigit() or w in grammar.numbers
+            ),
+            1,
+        )
+        unit = next((grammar.units[w] for w in words if w in grammar.units), 12)
+        months = amount * unit
+        year, month = _shift_months(published, months)
+        return f"{year:04d}" if unit >= 12 else f"{year:04d}-{month:02d}"
+    if kind == "season":
+        return str(published.year - 1 if lowered.startswith("last") else published.year)
+    if kind == "weekday":
+        target = next(v for k, v in grammar.weekdays.items() if k in lowered)
+        back = (published.weekday() - target) % 7 or 7
+        return (published - timedelta(days=back)).isoformat()
+    rule = grammar.phrases.get(re.sub(r"\s+", " ", lowered))
+    if rule == "this_year":
+        return f"{published.year:04d}"
+    if rule == "last_year":
+        return f"{published.year - 1:04d}"
+    if rule == "this_month":
+        return f"{published.year:04d}-{published.month:02d}"
+    if rule == "last_month":
+        year, month = _shift_months(published, 1)
+        return f"{year:04d}-{month:02d}"
+    if rule == "today":
+        return published.isoformat()
+    if rule == "yesterday":
+        return (published - timedelta(days=1)).isoformat()
+    return None

@@ -1,0 +1,975 @@
+"""The second extract component's work: a ThreatStatement for each literal trigger.
+
+Roles come from the parse around the trigger, with lexical fallbacks (see syntax.py); status
+from the cues that govern the trigger or share its clause; dates, places, methods and motives
+from the trigger's sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from watchfloor.extract import dates
+from watchfloor.extract.lexicon import Lexicon
+from watchfloor.extract.records import TargetKind, TextSpan, ThreatStatement
+from watchfloor.extract.syntax import Sentences, Syntax
+from watchfloor.extract.triggers import NOUN_POS, VERB_POS, Cues, Trigger
+
+KIND_RANK = {"person": 3, "group": 2, "facility": 1, "unknown": 0}
+WHERE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "into"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NOUN_TARGET_PREPS = {
+    "kill": ("against", "of", "on", "upon", "targeting"),
+    "kidnap": ("of", "against"),
+    "attack": ("on", "against", "upon", "at", "targeting"),
+    "threaten": ("against", "to", "on", "targeting"),
+    "surveil": ("of", "on", "against"),
+}
+ACTOR_PREPS = ("by", "from")
+# Complements left out of role phrases: "by/from X" names the actor, "for weeks" the time, and
+# "outside his home" the place, not the actor.
+TARGET_SKIP = ("by", "from", "for", "during", "since")
+ACTOR_SKIP = (*TARGET_SKIP, "outside", "near", "inside", "at", "on", "against", "with")
+# Verbs whose object is who is on a hit list: "put X on", "the list includes X".
+LIST_VERBS = frozenset(
+    {
+        "put",
+        "puts",
+        "placed",
+        "place",
+        "add",
+        "added",
+        "adds",
+        "include",
+        "includes",
+        "included",
+        "including",
+        "contains",
+        "contained",
+        "names",
+        "named",
+    }
+)
+
+
+@dataclass
+class Roles:
+    """The phrases found for one trigger."""
+
+    actor: Span | None = None
+    target: Span | None = None
+    target_head: Token | None = None
+    method: Span | None = None
+
+
+class StatementReader:
+    """Per-document state for building statements (person names, cue lookups)."""
+
+    def __init__(
+        self, doc: Doc, lex: Lexicon, syn: Syntax, cues: Cues, published: date | None
+    ) -> None:
+        self.doc = doc
+        self.lex = lex
+        self.syn = syn
+        self.cues = cues
+        self.published = published
+        self._triggers: list[Trigger] = doc._.threat_triggers or []
+        self.sentences = Sentences(doc)
+        self._targeted: list[Trigger] = []
+        self._person_words: set[str] | None = None
+
+    # Entry point ----------------------------------------------------------------------------
+
+    def statements(self, triggers: list[Trigger]) -> list[ThreatStatement]:
+        """Roles for every trigger first, so that dates go to the statement they belong to."""
+        found = [(t, self._sentence(t)) for t in triggers]
+        roles = [self._roles(t, sent) for t, sent in found]
+        self._targeted = [t for t, r in zip(triggers, roles, strict=True) if r.target is not None]
+        results = []
+        for (trigger, sent), role in zip(found, roles, strict=True):
+            statement = self.statement(trigger, sent, role)
+            if statement is not None:
+                results.append(statement)
+        return results
+
+    def statement(self, trigger: Trigger, sent: Span, roles: Roles) -> ThreatStatement | None:
+        doc = self.doc
+        if roles.target is None or roles.target_head is None:
+            return None
+        if not self._literal(trigger, sent, roles):
+            return None
+        kind = self._target_kind(roles.target_head, roles.target)
+        if kind not in trigger.entry.targets:
+            return None
+        head = self._head(trigger)
+        left, right = self._window(trigger, sent, head)
+        status = self._status(trigger, head, sent, left, right)
+        if roles.actor is None:
+            self._actor_from_cue(trigger, head, sent, left, right, roles)
+        if roles.actor is None and trigger.entry.kind != "noun":
+            self._actor_from_words(trigger, left, sent, roles)
+        evidence = self._trim_space(sent)
+        method = roles.method or self._method(trigger, sent, left, right)
+        return ThreatStatement(
+            act=trigger.entry.act,  # type: ignore[arg-type]
+            status=status,  # type: ignore[arg-type]
+            evidence=_text_span(evidence),
+            trigger=_text_span(doc[trigger.start : trigger.end]),
+            actor=_text_span(roles.actor) if roles.actor is not None and len(roles.actor) else None,
+            target=_text_span(roles.target),
+            target_kind=kind,
+            attribution=self._attribution(trigger, head, sent),
+            hedged=self._any_cue("hedge", sent.start, sent.end),
+            when=self._when(trigger, sent, left),
+            where=self._where(trigger, sent, roles),
+            method=method.text if method is not None else None,
+            motive=self._motive(trigger, sent),
+        )
+
+    def _literal(self, trigger: Trigger, sent: Span, roles: Roles) -> bool:
+        """False for uses that are not violence against someone: "kill the bill", a date as the
+        object of a bad parse, "the plague killed thousands"."""
+        assert roles.target_head is not None
+        lex = self.lex
+        head = roles.target_head
+        if head.lower_ in lex.non_targets or head.ent_type_ in ("DATE", "TIME"):
+            return False
+        if {head.lower_, head.lemma_.lower()} & lex.figurative_objects:
+            return False
+        if trigger.entry.kind == "verb":
+            following = self.syn.lexical_head(self.doc, trigger.end, sent)
+            if following is not None and following.lower_ in lex.figurative_objects:
+                return False
+        causes = list(roles.actor) if roles.actor is not None else []
+        if trigger.entry.kind == "verb":
+            # "plague has killed millions" even when the parse lost the subject.
+            causes.extend(self.doc[self._window(trigger, sent, trigger.start)[0] : trigger.start])
+        return not any(t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.non_agents for t in causes)
+
+    # Sentence and clause --------------------------------------------------------------------
+
+    def _sentence(self, trigger: Trigger) -> Span:
+        """The trigger's sentence, cut at line breaks that start a new line of text.
+
+        Parsers trained on running text join a headline to the next paragraph; a break before
+        a lowercase word is kept, since copies of web pages lose link texts mid-sentence.
+        """
+        doc = self.doc
+        first, last = self.sentences.of(doc[trigger.start]), self.sentences.of(doc[trigger.end - 1])
+        start, end = first.start, last.end
+        for j in range(trigger.start - 1, start - 1, -1):
+            if self._line_break(j):
+                start = j + 1
+                break
+        for j in range(trigger.end, end):
+            if self._line_break(j):
+                end = j
+                break
+        return doc[start:end]
+
+    def _line_break(self, i: int) -> bool:
+        doc = self.doc
+        token = doc[i]
+        if not token.is_space or "\n" not in token.text or i + 1 >= len(doc):
+            return False
+        return not doc[i + 1].text[:1].islower()
+
+    @staticmethod
+    def _trim_space(span: Span) -> Span:
+        start, end = span.start, span.end
+        doc = span.doc
+        while start < end and doc[start].is_space:
+            start += 1
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+        return doc[start:end]
+
+    @staticmethod
+    def _head(trigger: Trigger) -> int:
+        if trigger.entry.kind in ("noun", "list"):
+            return trigger.end - 1
+        return trigger.start
+
+    def _window(self, trigger: Trigger, sent: Span, head: int) -> tuple[int, int]:
+        """The trigger's clause, lexically: from the last clause boundary to the next one."""
+        doc = self.doc
+        left = sent.start
+        for j in range(trigger.start - 1, sent.start - 1, -1):
+            if doc[j].lower_ in self.lex.boundaries:
+                left = j + 1
+                break
+        right = trigger.end
+        # Cues after the trigger count only where the trigger opens its clause ("attacking X
+        # is one of several options", "an attack on X was planned").
+        dep = doc[head].dep_.lower()
+        opens_clause = not any(doc[j].pos_ in ("VERB", "AUX") for j in range(left, trigger.start))
+        if opens_clause or dep in self.syn.subject:
+            right = min(sent.end, trigger.end + 15)
+            for j in range(trigger.end, right):
+                if doc[j].lower_ in self.lex.boundaries or doc[j].lower_ == "that":
+                    right = j
+                    break
+        return left, right
+
+    def _in(self, category: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        return [c for c in self.cues.get(category, ()) if start <= c[0] and c[1] <= end]
+
+    def _any_cue(self, category: str, start: int, end: int) -> bool:
+        return bool(self._in(category, start, end))
+
+    def _ancestors(self, head: int, limit: int = 6) -> dict[int, int]:
+        """Governors of the trigger within its clause chain, with their distance in hops."""
+        found: dict[int, int] = {}
+        token = self.doc[head]
+        for hop in range(1, limit + 1):
+            dep = token.dep_.lower()
+            if token.head is token or dep in self.syn.relcl or dep == "parataxis":
+                break
+            if dep == "advcl" and any(c.dep_ == "mark" for c in token.children):
+                break
+            if dep == "conj" and self.syn.children(token, self.syn.subject):
+                # "X wanted to ..., but Y was shot": a coordinated clause with its own subject.
+                break
+            token = token.head
+            found[token.i] = hop
+            if token.pos_ in NOUN_POS and hop > 0 and dep not in ("csubj", "nsubj"):
+                break
+        return found
+
+    # Status ---------------------------------------------------------------------------------
+
+    def _status(self, trigger: Trigger, head: int, sent: Span, left: int, right: int) -> str:
+        governors = self._ancestors(head)
+        window = (left, right)
+
+        def cues(category: str) -> list[tuple[int, int, str]]:
+            inside = self._in(category, *window)
+            governing = [
+                c
+                for c in self.cues.get(category, ())
+                if sent.start <= c[0] < sent.end and any(i in governors for i in range(c[0], c[1]))
+            ]
+            return governing + [c for c in inside if c not in governing]
+
+        if cues("status:denied") or self._negated(trigger, head, left, governors):
+            return "denied"
+        if self._hypothetical(trigger, head, sent, left, right):
+            return "hypothetical"
+        plan_like = cues("status:planned") + cues("status:attempted")
+        if cues("status:foiled") or (
+            self._any_cue("arrest", sent.start, sent.end)
+            and (plan_like or trigger.entry.status == "planned")
+        ):
+            return "foiled"
+        best = self._nearest_status(trigger, governors, window, sent)
+        if best is not None:
+            return best
+        if trigger.entry.status:
+            return trigger.entry.status
+        if trigger.entry.act == "threaten":
+            return "threatened"
+        return self._tense_status(trigger, head, sent, left)
+
+    def _actor_from_cue(
+        self, trigger: Trigger, head: int, sent: Span, left: int, right: int, roles: Roles
+    ) -> None:
+        """ "attacking X is one of the options Y is considering": the planner is the actor."""
+        for start, end, _ in self._ranked_cues(trigger, self._ancestors(head), (left, right), sent):
+            token = next((t for t in self.doc[start:end] if t.pos_ == "VERB"), None)
+            if token is not None:
+                subject = self.syn.subject_of(token)
+                if (
+                    subject is not None
+                    and roles.target is not None
+                    and subject.i in range(roles.target.start, roles.target.end)
+                ):
+                    return
+                self._actor(subject, sent, trigger, roles)
+                return
+
+    def _actor_from_words(self, trigger: Trigger, left: int, sent: Span, roles: Roles) -> None:
+        """ "The cartel plotted to kill X" when the parse lost the subject: the words before the
+        clause's first verb, if they read as one noun phrase."""
+        doc = self.doc
+        verb = next(
+            (j for j in range(left, trigger.start + 1) if doc[j].pos_ in ("VERB", "AUX")), None
+        )
+        if verb is None:
+            return
+        start = self._first_word(left, verb)
+        words = doc[start:verb]
+        if not 0 < len(words) <= 8 or words[-1].pos_ not in ("NOUN", "PROPN", "PRON"):
+            return
+        if any(
+            t.pos_ not in ("DET", "ADJ", "NUM", "NOUN", "PROPN", "PRON", "PART")
+            and t.lower_ not in ("of", "in", "'s", "’s", "-")
+            for t in words
+        ):
+            return
+        phrase = words
+        if (
+            roles.target is not None
+            and phrase.start < roles.target.end
+            and roles.target.start < phrase.end
+        ):
+            return
+        if phrase.root.lower_ in self.syn.relative_pronouns:
+            return
+        roles.actor = phrase
+
+    def _first_word(self, start: int, end: int) -> int:
+        doc = self.doc
+        while start < end and (
+            doc[start].is_space
+            or doc[start].is_punct
+            or doc[start].pos_ in ("ADV", "CCONJ", "SCONJ")
+        ):
+            start += 1
+        return start
+
+    def _negated(self, trigger: Trigger, head: int, left: int, governors: dict[int, int]) -> bool:
+        doc = self.doc
+        negations = self.cues.get("negation", ())
+        # The trigger, and the planning words that govern it ("did not plan to kill").
+        planning = {
+            i
+            for status in ("planned", "considered", "attempted", "threatened")
+            for s, e, _ in self.cues.get(f"status:{status}", ())
+            for i in range(s, e)
+        }
+        points = [head, *[i for i in governors if i < head and i in planning]]
+        for point in points:
+            if any(max(left, point - 3) <= s < point for s, _, _ in negations):
+                return True
+        return any(
+            c.dep_.lower() in ("neg", "advmod") and c.lower_ in ("not", "n't", "never", "n’t")
+            for c in doc[head].children
+        )
+
+    def _hypothetical(self, trigger: Trigger, head: int, sent: Span, left: int, right: int) -> bool:
+        doc = self.doc
+        if doc[sent.end - 1].text == "?" or sent.text.rstrip().endswith("?"):
+            return True
+        # "if" before the trigger in its clause, or after it in the same sentence ("would ... if").
+        for s, _, _ in self.cues.get("conditional", ()):
+            if left - 1 <= s < trigger.start or (sent.start <= s < left and s == sent.start):
+                return True
+            if trigger.end <= s < sent.end and self._modal_before(
+                head, left, self.lex.hypothetical_modals | self.lex.conditional_modals
+            ):
+                return True
+        return self._modal_before(head, left, self.lex.hypothetical_modals)
+
+    def _modal_before(self, head: int, left: int, words: frozenset[str]) -> bool:
+        doc = self.doc
+        return any(doc[j].lower_ in words for j in range(max(left, head - 4), head))
+
+    def _nearest_status(
+        self, trigger: Trigger, governors: dict[int, int], window: tuple[int, int], sent: Span
+    ) -> str | None:
+        cues = self._ranked_cues(trigger, governors, window, sent)
+        return cues[0][2] if cues else None
+
+    def _ranked_cues(
+        self, trigger: Trigger, governors: dict[int, int], window: tuple[int, int], sent: Span
+    ) -> list[tuple[int, int, str]]:
+        """Status cues, closest to the trigger first: governors, then the clause's words."""
+        ranked: list[tuple[int, int, int, int, str]] = []
+        for status in ("attempted", "planned", "considered", "threatened"):
+            for s, e, _ in self.cues.get(f"status:{status}", ()):
+                if not sent.start <= s < sent.end or trigger.start <= s < trigger.end:
+                    continue
+                hops = [governors[i] for i in range(s, e) if i in governors]
+                if hops:
+                    ranked.append((0, min(hops), s, e, status))
+                elif window[0] <= s and e <= window[1]:
+                    distance = trigger.start - e if e <= trigger.start else s - trigger.end
+                    ranked.append((1, distance, s, e, status))
+        return [(s, e, status) for _, _, s, e, status in sorted(ranked)]
+
+    def _tense_status(self, trigger: Trigger, head: int, sent: Span, left: int) -> str:
+        doc = self.doc
+        token = doc[head]
+        for j in range(head - 1, max(left, head - 4) - 1, -1):
+            word = doc[j].lower_
+            if word in self.lex.future_auxiliaries or (
+                j + 1 < len(doc) and f"{word} {doc[j + 1].lower_}" in self.lex.future_auxiliaries
+            ):
+                return "threatened"
+            if word in self.lex.past_auxiliaries:
+                return "carried_out"
+        if trigger.entry.kind in ("verb", "after", "gap") and token.pos_ not in NOUN_POS:
+            tense = token.morph.get("Tense", [])
+            form = token.morph.get("VerbForm", [])
+            if "Past" in tense:
+                return "carried_out"
+            if "Fin" in form and "Pres" in tense:
+                return "carried_out"
+            if "Part" in form or "Ger" in form:
+                # "reacted by bombing", "took down a plane, killing 176": the governor's tense.
+                governor = self._finite_governor(token)
+                if governor is not None and "Past" in governor.morph.get("Tense", []):
+                    return "carried_out"
+            return "threatened"
+        # A nominal: the narrative's tense decides ("the January 8 attack was ...").
+        for t in sent:
+            if "Past" in t.morph.get("Tense", []) and (
+                "Fin" in t.morph.get("VerbForm", []) or t.pos_ == "AUX"
+            ):
+                return "carried_out"
+        return "threatened"
+
+    def _finite_governor(self, token: Token) -> Token | None:
+        """The nearest governing verb that has a tense (its finite auxiliary if it has one)."""
+        for _ in range(4):
+            if token.head is token or token.dep_.lower() in self.syn.relcl:
+                return None
+            token = token.head
+            aux = [c for c in token.children if c.pos_ == "AUX" and c.morph.get("Tense", [])]
+            if aux:
+                return aux[0]
+            if token.pos_ in ("VERB", "AUX") and token.morph.get("Tense", []):
+                return token
+        return None
+
+    # Roles ----------------------------------------------------------------------------------
+
+    def _roles(self, trigger: Trigger, sent: Span) -> Roles:
+        kind = trigger.entry.kind
+        if kind == "verb":
+            return self._verb_roles(trigger, sent)
+        if kind == "noun":
+            return self._noun_roles(trigger, sent)
+        if kind == "list":
+            return self._list_roles(trigger, sent)
+        if kind == "gap":
+            return self._gap_roles(trigger, sent)
+        if kind == "subject":
+            return self._subject_roles(trigger, sent)
+        return self._after_roles(trigger, sent)
+
+    def _np(
+        self,
+        token: Token | None,
+        sent: Span,
+        trigger: Trigger,
+        *,
+        full: bool = True,
+        actor: bool = False,
+    ) -> Span | None:
+        if token is None:
+            return None
+        if trigger.start <= token.i < trigger.end:
+            return None
+        avoid = set(range(trigger.start, trigger.end))
+        # Another trigger starts another statement: "bombing sites ..., killing dozens".
+        avoid.update(
+            t.start for t in self._triggers if t.start > token.i and t.start != trigger.start
+        )
+        skip: tuple[str, ...] = TARGET_SKIP
+        if actor:
+            # "riot police in Minsk": the place goes to `where`, unless it names the actor
+            # ("the Iranian embassy in Pretoria").
+            skip = ACTOR_SKIP if token.lower_ in self.lex.facility_nouns else (*ACTOR_SKIP, "in")
+        return self.syn.np(token, sent, full=full, avoid=avoid, skip=skip)
+
+    def _actor(
+        self,
+        token: Token | None,
+        sent: Span,
+        trigger: Trigger,
+        roles: Roles,
+        *,
+        climb: bool = True,
+    ) -> None:
+        """Set the actor; a weapon as subject ("an air strike that killed X") is the method."""
+        if token is None or not any(c.isalpha() for c in token.text):
+            return
+        phrase = self._np(token, sent, trigger, actor=True)
+        if phrase is None or not any(c.isalpha() for c in phrase.text):
+            return
+        if self._in_method(token):
+            roles.method = roles.method or self._method_phrase(token)
+            governor = token.head
+            if climb and governor is not token:
+                better = self.syn.subject_of(governor)
+                if better is not None and better is not token and not self._in_method(better):
+                    phrase = self._np(better, sent, trigger) or phrase
+        roles.actor = phrase
+
+    def _verb_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        doc = self.doc
+        roles = Roles()
+        verb = doc[trigger.start]
+        pattern = trigger.pattern
+        if pattern.has_gap:
+            gap = doc[trigger.start + pattern.before_gap : trigger.end - pattern.after_gap]
+            objects = [
+                o
+                for o in self.syn.children(verb, self.syn.object)
+                if not trigger.start <= o.i < trigger.end
+            ]
+            if len(gap) and any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in gap):
+                self._set_target_span(roles, self._trim_gap(gap))
+            elif objects:
+                self._set_target(roles, objects[0], sent, trigger)
+            else:
+                self._set_target_after(roles, trigger, sent)
+            self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+            return roles
+        if (len(trigger.pattern.tokens) > 1 and doc[trigger.end - 1].pos_ == "ADP") or doc[
+            trigger.end - 1
+        ].lower_ in ("on", "at"):
+            self._set_target_after(roles, trigger, sent)
+            self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+            return roles
+        if self.syn.is_passive(verb):
+            subjects = self.syn.children(verb, self.syn.subject)
+            if subjects:
+                self._set_target(roles, self.syn.relative_antecedent(subjects[0]), sent, trigger)
+            else:
+                before = self.syn.np_before(doc, self._aux_start(verb, sent), sent)
+                if before is not None:
+                    self._set_target_span(roles, before)
+            self._actor(self.syn.agent_of(verb, sent), sent, trigger, roles, climb=False)
+            return roles
+        objects = [
+            o
+            for o in self.syn.children(verb, self.syn.object)
+            if o.i > verb.i
+            and o.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
+            and o.lower_ not in self.lex.non_targets
+        ]
+        if objects:
+            self._set_target(roles, objects[0], sent, trigger)
+        else:
+            self._set_target_after(roles, trigger, sent)
+        self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+        return roles
+
+    def _aux_start(self, verb: Token, sent: Span) -> int:
+        """The first auxiliary of "had been | was" before a verb."""
+        j = verb.i
+        while j - 1 >= sent.start and (self.doc[j - 1].pos_ in ("AUX", "ADV", "PART")):
+            j -= 1
+        return j
+
+    def _noun_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        doc = self.doc
+        roles = Roles()
+        head = doc[trigger.end - 1]
+        act = trigger.entry.act
+        target_preps = NOUN_TARGET_PREPS.get(act, ("against", "on"))
+        complements = self.syn.complements(head)
+        lexical = self.syn.lexical_complement(head, sent, frozenset(target_preps + ACTOR_PREPS))
+        if lexical is not None and all(lexical[1].i != c[1].i for c in complements):
+            complements.append(lexical)
+        target_token: Token | None = None
+        for prep in target_preps:
+            target_token = next((t for p, t in complements if p == prep), None)
+            if target_token is not None:
+                break
+        actor_token = next((t for p, t in complements if p in ACTOR_PREPS), None)
+        owner = self._possessor(head, trigger)
+        if owner is not None:
+            # "Soleimani's killing" names the victim; "her first murder" the killer.
+            if target_token is None and act in ("kill", "kidnap") and owner.pos_ != "PRON":
+                target_token = owner
+            elif actor_token is None:
+                actor_token = owner
+        if actor_token is None:
+            actor_token = self._perpetrator(head, trigger)
+        if actor_token is None:
+            actor_token = next(
+                (
+                    c
+                    for c in head.lefts
+                    if c.ent_type_ in ("NORP", "GPE", "ORG")
+                    and c.dep_.lower() in ("amod", "compound")
+                ),
+                None,
+            )
+        if target_token is None and head.head.lower_ in self.lex.recipient_verbs:
+            # "the editor received death threats": whoever receives the threat is its target.
+            target_token = self.syn.subject_of(head.head)
+        if target_token is not None:
+            self._set_target(roles, target_token, sent, trigger)
+        if actor_token is None and roles.target is not None:
+            # "the threat against our forces from militant groups"
+            found = self.syn.lexical_complement(
+                doc[roles.target.end - 1], sent, frozenset(ACTOR_PREPS)
+            )
+            if found is not None:
+                actor_token = found[1]
+        self._actor(actor_token, sent, trigger, roles)
+        return roles
+
+    def _possessor(self, head: Token, trigger: Trigger) -> Token | None:
+        owners = [o for o in self.syn.children(head, self.syn.possessor) if o.i < trigger.start]
+        if owners:
+            return owners[0]
+        # "Soleimani’s killing" read from the words: a name, then 's, then the trigger.
+        j = trigger.start - 1
+        while j >= 0 and self.doc[j].pos_ in ("ADJ", "NOUN") and trigger.start - j < 3:
+            j -= 1
+        if (
+            j >= 1
+            and self.doc[j].lower_ in ("'s", "’s", "'", "’")
+            and self.doc[j - 1].pos_ in NOUN_POS
+        ):
+            return self.doc[j - 1]
+        if j >= 0 and self.doc[j].lower_ in ("his", "her", "their", "its", "our", "my", "your"):
+            return self.doc[j]
+        return None
+
+    def _perpetrator(self, head: Token, trigger: Trigger) -> Token | None:
+        """ "X launched / plotted / carried out an attack": the governing verb's subject."""
+        governor = head.head
+        dep = head.dep_.lower()
+        if governor is head or governor.lower_ not in self.lex.agent_verbs:
+            return None
+        if dep in self.syn.object or dep in ("xcomp", "conj"):
+            return self.syn.subject_of(governor)
+        if dep in self.syn.passive_subject:
+            return self.syn.agent_of(governor, self.sentences.of(governor))
+        return None
+
+    def _list_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        doc = self.doc
+        roles = Roles()
+        head = doc[trigger.end - 1]
+        self._actor(self._possessor(head, trigger), sent, trigger, roles)
+        token = head
+        for _ in range(4):
+            if token.head is token:
+                break
+            token = token.head
+            if token.lower_ in LIST_VERBS:
+                objects = self.syn.children(token, self.syn.object)
+                if objects:
+                    self._set_target(roles, objects[0], sent, trigger)
+                    return roles
+            subjects = [
+                s for s in self.syn.children(token, self.syn.subject) if s.i < trigger.start
+            ]
+            if subjects:
+                self._set_target(roles, self.syn.relative_antecedent(subjects[0]), sent, trigger)
+                return roles
+        for prep in ("including", "includes", "included", "of"):
+            found = self.syn.lexical_complement(head, sent, frozenset({prep}))
+            if found is not None:
+                self._set_target(roles, found[1], sent, trigger)
+                return roles
+        return roles
+
+    def _gap_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        doc = self.doc
+        roles = Roles()
+        pattern = trigger.pattern
+        gap = doc[trigger.start + pattern.before_gap : trigger.end - pattern.after_gap]
+        if len(gap):
+            self._set_target_span(roles, self._trim_gap(gap))
+        first = doc[trigger.start]
+        verb = first if first.pos_ in VERB_POS else first.head
+        self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+        return roles
+
+    def _trim_gap(self, gap: Span) -> Span:
+        """ "a price on the prosecutor's head": the words in the gap, without the 's."""
+        start, end = gap.start, gap.end
+        doc = self.doc
+        while start < end and (doc[start].is_space or doc[start].is_punct):
+            start += 1
+        while end > start and (
+            doc[end - 1].is_space or doc[end - 1].is_punct or doc[end - 1].lower_ in ("'s", "’s")
+        ):
+            end -= 1
+        return doc[start:end]
+
+    def _subject_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        doc = self.doc
+        roles = Roles()
+        leave = next(
+            (t for t in doc[trigger.start : trigger.end] if t.lower_.startswith("leave")),
+            doc[trigger.start],
+        )
+        subjects = self.syn.children(leave, self.syn.subject)
+        if subjects:
+            self._set_target(roles, subjects[0], sent, trigger)
+        else:
+            before = self.syn.np_before(doc, trigger.start, sent)
+            if before is not None:
+                self._set_target_span(roles, before)
+        if leave.dep_.lower() in ("ccomp", "parataxis") and leave.head is not leave:
+            self._actor(self.syn.subject_of(leave.head), sent, trigger, roles)
+        return roles
+
+    def _after_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        roles = Roles()
+        self._set_target_after(roles, trigger, sent)
+        self._actor(self.syn.subject_of(self.doc[trigger.start]), sent, trigger, roles)
+        return roles
+
+    def _set_target(self, roles: Roles, token: Token, sent: Span, trigger: Trigger) -> None:
+        phrase = self._np(token, sent, trigger)
+        if phrase is not None and len(phrase):
+            roles.target = phrase
+            roles.target_head = token
+
+    def _set_target_span(self, roles: Roles, span: Span) -> None:
+        if not len(span):
+            return
+        nouns = [t for t in span if t.pos_ in ("NOUN", "PROPN", "PRON")]
+        heads = [t for t in nouns if t.head.i < span.start or t.head.i >= span.end or t.head is t]
+        roles.target = span
+        roles.target_head = (heads or nouns or [span.root])[0]
+
+    def _set_target_after(self, roles: Roles, trigger: Trigger, sent: Span) -> None:
+        last = self.doc[trigger.end - 1]
+        # The tree first: the preposition's noun ("at a military base").
+        if last.pos_ == "ADP" and last.head.i >= trigger.end and last.head.i < sent.end:
+            self._set_target(roles, last.head, sent, trigger)
+            if roles.target is not None:
+                return
+        avoid = [t.start for t in self._triggers if t.start >= trigger.end]
+        phrase = self.syn.np_from(self.doc, trigger.end, sent, avoid=avoid)
+        if phrase is not None and len(phrase):
+            head = self.syn.lexical_head(self.doc, phrase.start, sent) or phrase.root
+            roles.target = phrase
+            roles.target_head = head
+
+    # Target kind ----------------------------------------------------------------------------
+
+    def _person_names(self) -> set[str]:
+        if self._person_words is None:
+            words: set[str] = set()
+            for ent in self.doc.ents:
+                if ent.label_ == "PERSON":
+                    words.add(ent.text.lower())
+                    words.update(t.lower_ for t in ent if t.pos_ == "PROPN" or t.is_title)
+            self._person_words = words
+        return self._person_words
+
+    def _kind_of(self, token: Token) -> TargetKind:
+        lex = self.lex
+        word = token.lower_.rstrip(".") if len(token) > 2 else token.lower_
+        lemma = token.lemma_.lower()
+        if word in lex.person_pronouns:
+            return "person"
+        if word in lex.group_pronouns:
+            return "group"
+        if token.pos_ == "PROPN" and word in self._person_names():
+            return "person"
+        if token.ent_type_:
+            kind = lex.entity_kinds.get(token.ent_type_)
+            if kind is not None and kind != "unknown":
+                return kind  # type: ignore[return-value]
+        for candidate in (word, lemma):
+            if candidate in lex.group_nouns:
+                return "group"
+            if candidate in lex.person_nouns:
+                # "the ministers": several people are a group.
+                return "group" if "Plur" in token.morph.get("Number", []) else "person"
+            if candidate in lex.facility_nouns:
+                return "facility"
+        return "unknown"
+
+    def _target_kind(self, head: Token, phrase: Span) -> TargetKind:
+        kinds = [self._kind_of(head)]
+        kinds.extend(self._kind_of(c) for c in head.conjuncts if phrase.start <= c.i < phrase.end)
+        # "the ambassador, Lana Marks": the appositive says what the name is.
+        kinds.extend(
+            self._kind_of(c)
+            for c in head.children
+            if c.dep_.lower() in self.syn.appos and phrase.start <= c.i < phrase.end
+        )
+        if head.pos_ == "PROPN" and any(
+            t.lower_.rstrip(".") in self.lex.person_nouns for t in phrase[: head.i - phrase.start]
+        ):
+            # "General Kenneth McKenzie", "Rep. Ilhan Omar": a title before a name.
+            kinds.append("person")
+        best = max(kinds, key=lambda k: KIND_RANK[k])
+        if head.lower_ in self.lex.quantity_nouns or head.pos_ == "NUM":
+            # "dozens of American troops", "two dozen of its fighters": the counted noun decides.
+            for token in phrase[head.i - phrase.start + 1 :]:
+                if token.pos_ in ("NOUN", "PROPN"):
+                    kind = self._kind_of(token)
+                    if kind != "unknown":
+                        return kind
+        return best
+
+    # Attribution ----------------------------------------------------------------------------
+
+    def _attribution(self, trigger: Trigger, head: int, sent: Span) -> str | None:
+        doc = self.doc
+        for _, end, _ in self._in("according_to", sent.start, sent.end):
+            source = self.syn.lexical_source(doc, end, sent)
+            if source is not None and len(source):
+                return source.text
+        governors = self._ancestors(head, limit=8)
+        speech = [
+            t
+            for t in sent
+            if t.lower_ in self.lex.speech_verbs
+            and t.pos_ in ("VERB", "AUX", "NOUN")
+            and not trigger.start <= t.i < trigger.end
+        ]
+        speech.sort(key=lambda t: (t.i not in governors, abs(t.i - head)))
+        for verb in speech:
+            if self.syn.is_passive(verb):
+                continue
+            subjects = [
+                t
+                for t in self.syn.children(verb, self.syn.subject)
+                if t.pos_ in ("NOUN", "PROPN", "PRON")
+            ]
+            phrase: Span | None = None
+            if subjects and subjects[0].lower_ not in self.syn.relative_pronouns:
+                phrase = self.syn.np(subjects[0], sent, full=False, avoid=range(verb.i, sent.end))
+            elif not subjects:
+                phrase = self.syn.np_before(doc, verb.i, sent)
+                if (
+                    phrase is None
+                    and verb.i + 1 < sent.end
+                    and doc[verb.i + 1].pos_ in ("DET", "PROPN")
+                ):
+                    phrase = self.syn.lexical_source(doc, verb.i + 1, sent)
+            if phrase is None or not any(c.isalpha() for c in phrase.text):
+                continue
+            if trigger.start < phrase.end and phrase.start < trigger.end:
+                continue
+            if all(t.pos_ == "PRON" for t in phrase):
+                return None
+            return phrase.text
+        return None
+
+    # Context --------------------------------------------------------------------------------
+
+    def _when(self, trigger: Trigger, sent: Span, left: int) -> str | None:
+        text = sent.text
+        base = sent.start_char
+        found = dates.find_dates(text)
+        if not found:
+            return None
+        anchor = self.doc[trigger.start].idx - base
+        clause_start = self.doc[left].idx - base if left < len(self.doc) else 0
+        others = [
+            self.doc[t.start].idx - base
+            for t in self._targeted
+            if t.start != trigger.start and sent.start <= t.start < sent.end
+        ]
+        # Another statement between a trigger and a date takes the date: "attacking X ... since
+        # Y was killed in January".
+        found = [
+            d
+            for d in found
+            if not any(min(d.start, anchor) < o < max(d.start, anchor) for o in others)
+        ]
+        ranked = sorted(found, key=lambda d: (d.start < clause_start, abs(d.start - anchor)))
+        for phrase in ranked:
+            resolved = dates.resolve(phrase.text, self.published)
+            if resolved is not None:
+                return resolved
+        return None
+
+    def _where(self, trigger: Trigger, sent: Span, roles: Roles) -> str | None:
+        doc = self.doc
+        actor = range(roles.actor.start, roles.actor.end) if roles.actor is not None else range(0)
+        candidates: list[tuple[int, str]] = []
+        reach = 4 + max(
+            trigger.end,
+            roles.target.end if roles.target is not None else 0,
+            roles.actor.end if roles.actor is not None else 0,
+        )
+        for ent in sent.ents:
+            if ent.label_ not in PLACE_LABELS or ent.start in actor or ent.start > reach:
+                continue
+            before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+            if before in WHERE_PREPOSITIONS:
+                candidates.append((abs(ent.start - trigger.start), ent.text))
+        if not candidates:
+            # Untagged places: a capitalized name after "in"/"at" that is not a date.
+            for j in range(sent.start, min(sent.end - 1, reach)):
+                if doc[j].lower_ in WHERE_PREPOSITIONS and doc[j + 1].pos_ == "PROPN":
+                    k = j + 1
+                    while k < sent.end and doc[k].pos_ == "PROPN":
+                        k += 1
+                    name = doc[j + 1 : k]
+                    if name.start in actor or any(
+                        t.ent_type_ in ("DATE", "PERSON", "NORP") for t in name
+                    ):
+                        continue
+                    if dates.find_dates(name.text):
+                        continue
+                    candidates.append((abs(j - trigger.start), name.text))
+        if candidates:
+            return min(candidates)[1]
+        if roles.target is not None:
+            # "the ambassador to South Africa": the place the target serves in.
+            for ent in roles.target.ents:
+                if (
+                    ent.label_ in PLACE_LABELS
+                    and ent.start > roles.target.start
+                    and doc[ent.start - 1].lower_ in ("to", "in", "at")
+                ):
+                    return ent.text
+        return None
+
+    def _in_method(self, token: Token) -> bool:
+        return any(s <= token.i < e for s, e, _ in self.cues.get("method", ()))
+
+    def _method_phrase(self, token: Token) -> Span | None:
+        for s, e, _ in self.cues.get("method", ()):
+            if s <= token.i < e:
+                return self._grow_left(s, e)
+        return None
+
+    def _grow_left(self, start: int, end: int) -> Span:
+        doc = self.doc
+        while (
+            start > 0
+            and doc[start - 1].pos_ in ("ADJ", "NOUN", "PROPN")
+            and not doc[start - 1].is_space
+        ):
+            start -= 1
+        return doc[start:end]
+
+    def _method(self, trigger: Trigger, sent: Span, left: int, right: int) -> Span | None:
+        start, end = max(left, trigger.start - 6), min(sent.end, trigger.end + 6)
+        found = [c for c in self.cues.get("method", ()) if start <= c[0] and c[1] <= end]
+        if not found:
+            return None
+        s, e, _ = min(found, key=lambda c: (abs(c[0] - trigger.start), c[0] - c[1]))
+        return self._grow_left(s, e)
+
+    def _motive(self, trigger: Trigger, sent: Span) -> str | None:
+        found = self._in("motive", sent.start, sent.end)
+        if not found:
+            return None
+        doc = self.doc
+        s, e, _ = min(found, key=lambda c: (abs(c[0] - trigger.start), c[0] - c[1]))
+        words = [t.text for t in doc[s:e]]
+        if words and words[0].lower() in ("to", "in", "for", "as"):
+            words = words[1:]
+        reason = self.syn.lexical_source(doc, e, sent)
+        if reason is not None and len(reason):
+            # Keep "the death of X" whole: lexical_source stops before "of" only at non-names.
+            end = reason.end
+            while (
+                end + 1 < sent.end
+                and doc[end].lower_ == "of"
+                and doc[end + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ")
+            ):
+                more = self.syn.lexical_source(doc, end + 1, sent)
+                if more is None:
+                    break
+                end = more.end
+            return " ".join(words) + " " + doc[reason.start : end].text
+        return " ".join(words) or None
+
+
+def _text_span(span: Span) -> TextSpan:
+    return TextSpan(span.text, span.start_char, span.end_char)

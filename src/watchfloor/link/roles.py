@@ -1,0 +1,73 @@
+"""The words of role phrases, read from data/roles/titles.yaml.
+
+Titles map to a canonical title ("envoy" and "ambassador" are both `ambassador`; "head",
+"chief" and "commander" are `commander`), so a phrase and a watchlist role compare by meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from watchfloor.errors import WatchfloorError
+
+TITLES_FILE = Path(__file__).resolve().parent.parent / "data" / "roles" / "titles.yaml"
+
+
+@dataclass(frozen=True)
+class RoleVocabulary:
+    """Title synonyms and the small closed word classes that shape a role phrase."""
+
+    synonyms: dict[str, str]
+    honorifics: frozenset[str]
+    former: frozenset[str]
+    jurisdiction_prepositions: frozenset[str]
+    organization_prepositions: frozenset[str]
+    indefinite: frozenset[str]
+    person_pronouns: frozenset[str]
+    name_suffixes: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path = TITLES_FILE) -> RoleVocabulary:
+        return _load(path)
+
+    def canonical(self, title: str) -> str:
+        """The canonical title of a title as written; unknown titles stand for themselves."""
+        key = " ".join(title.lower().split())
+        return self.synonyms.get(key, key)
+
+    @property
+    def title_words(self) -> frozenset[str]:
+        """Single words that can precede a name as a title or honorific ("Gen.", "Ms")."""
+        words = {w for synonym in self.synonyms for w in synonym.split()}
+        return frozenset(words | self.honorifics)
+
+
+@cache
+def _load(path: Path) -> RoleVocabulary:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        synonyms: dict[str, str] = {}
+        for canonical, words in data["titles"].items():
+            synonyms.setdefault(str(canonical).lower(), str(canonical))
+            for word in words:
+                synonyms.setdefault(" ".join(str(word).lower().split()), str(canonical))
+
+        def words(key: str) -> frozenset[str]:
+            return frozenset(str(w).lower() for w in data.get(key) or [])
+
+        return RoleVocabulary(
+            synonyms=synonyms,
+            honorifics=words("honorifics"),
+            former=words("former"),
+            jurisdiction_prepositions=words("jurisdiction_prepositions"),
+            organization_prepositions=words("organization_prepositions"),
+            indefinite=words("indefinite"),
+            person_pronouns=words("person_pronouns"),
+            name_suffixes=words("name_suffixes"),
+        )
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise WatchfloorError(f"{path}: not a valid role vocabulary ({exc})") from exc

@@ -1,0 +1,19 @@
+"""store: documents, statements, failures and feed state in SQLite or PostgreSQL.
+
+- engine: where the store is (`WATCHFLOOR_HOME`, `WATCHFLOOR_DATABASE_URL`) and how to connect.
+- migrate: create, upgrade and check the schema (Alembic migrations shipped in migrations/).
+- models: the tables. repository: the functions the CLI, API and web UI call.
+- ingestion: documents through analysis into the store, one transaction per document.
+"""
+
+from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
+from watchfloor.store.migrate import require_current, upgrade
+
+__all__ = [
+    "StoreError",
+    "database_url",
+    "make_engine",
+    "require_current",
+    "transaction",
+    "upgrade",
+]

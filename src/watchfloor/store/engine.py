@@ -1,0 +1,115 @@
+"""Where the store lives and how to connect to it.
+
+SQLite in `$WATCHFLOOR_HOME/watchfloor.db` (default `./var`) unless `WATCHFLOOR_DATABASE_URL`
+names another database (PostgreSQL in production). Every SQLite connection gets the same
+pragmas, and write transactions take the write lock up front (BEGIN IMMEDIATE) so that two
+processes writing at once wait for each other instead of failing half way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from watchfloor.errors import WatchfloorError
+
+HOME_VAR = "WATCHFLOOR_HOME"
+URL_VAR = "WATCHFLOOR_DATABASE_URL"
+DEFAULT_HOME = Path("var")
+DB_FILE = "watchfloor.db"
+# Seconds a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+class StoreError(WatchfloorError):
+    """The store cannot be opened, is not initialised, or is newer than this code."""
+
+
+def home() -> Path:
+    """The folder for local state: `$WATCHFLOOR_HOME`, else `./var`."""
+    return Path(os.environ.get(HOME_VAR) or DEFAULT_HOME)
+
+
+def database_url(url: str | None = None) -> str:
+    """The database to use: the argument, else `$WATCHFLOOR_DATABASE_URL`, else SQLite in home()."""
+    chosen = url or os.environ.get(URL_VAR)
+    if chosen:
+        return chosen
+    return f"sqlite:///{(home() / DB_FILE).resolve()}"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
+    """An engine for `url` (see database_url). `immediate=False` for read-only SQLite use."""
+    resolved = database_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"{URL_VAR}={resolved!r} is not a database URL; use e.g. "
+            "postgresql+psycopg://user@host:5432/dbname or sqlite:////path/to/watchfloor.db"
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(resolved, parsed.database, immediate)
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreError(
+            f"{describe(resolved)}: only SQLite and PostgreSQL are supported; "
+            "use a sqlite:/// or postgresql+psycopg:// URL"
+        )
+    return create_engine(resolved, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str, database: str | None, immediate: bool) -> Engine:
+    if database and database != ":memory:":
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder for {database}: {exc}; "
+                f"set {HOME_VAR} to a writable folder"
+            ) from exc
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    # pysqlite starts transactions lazily and on its own terms; take them over so that a
+    # transaction is really one transaction (the recipe in SQLAlchemy's SQLite dialect docs).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One session, one transaction: committed on success, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

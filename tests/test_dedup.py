@@ -1,0 +1,335 @@
+"""Exact repeats and near-duplicate clusters (MinHash LSH)."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from watchfloor.ingest.dedup import (
+    DEFAULT_THRESHOLD,
+    DuplicateClusters,
+    NearDuplicateIndex,
+    fingerprint,
+    from_signature_bytes,
+    normalize_text,
+    raw_key,
+    shingles,
+    signature_bytes,
+    similarity,
+    text_key,
+)
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_90c7e3912a3a1d27.txt"
+
+# A syndicating site's own furniture, added around a copy.
+HEADER = (
+    "Eastmere Courier | Home | World | Politics | Business | Opinion | Video\n\n"
+    "Sign in to keep reading. Share this story with your friends and colleagues.\n\n"
+)
+FOOTER = (
+    "\n\nCopyright 2024 Eastmere Courier Media Group. All rights reserved. This material may "
+    "not be published, broadcast, rewritten or redistributed without permission.\n\n"
+    "Sign up for our morning newsletter to get the top stories in your inbox every day. "
+    "We use cookies to improve your experience; by continuing you accept our privacy policy "
+    "and our terms of use.\n"
+)
+
+# Written for these tests: two unrelated reports and one that shares the first one's topic.
+PORT_REPORT = "\n\n".join(
+    [
+        (
+            "Harbour police in Eastmere arrested two men on Friday who had been watching the home "
+            "of the port authority chairman for at least three weeks, according to court papers "
+            "filed on Monday."
+        ),
+        (
+            "Investigators say the men photographed the chairman's car each morning, noted when "
+            "his security detail changed shifts and kept a notebook of the routes he took to the "
+            "container terminal. A neighbour who saw the same van parked outside the house on "
+            "several nights called the police."
+        ),
+        (
+            "Prosecutors told the court that one of the men had posted messages calling the "
+            "chairman a traitor for signing a concession with a foreign shipping group. The "
+            'messages said he would "pay for the harbour" and named the school his children '
+            "attend."
+        ),
+        (
+            "Defence lawyers said their clients were amateur photographers with an interest in "
+            "ships and had no plan to hurt anyone. They asked for bail, which the judge refused, "
+            "citing the risk that the men would contact others who had shared the messages."
+        ),
+        (
+            "The port authority said the chairman and his family had been moved to a secure "
+            "location while the investigation continues. Officers from the protection unit now "
+            "escort him to the terminal, and the authority has asked staff to report any vehicle "
+            "that follows his car."
+        ),
+        (
+            "The concession, which hands the operation of two berths to the foreign group for "
+            "thirty years, has been debated in the regional assembly since the spring. Dock "
+            "workers staged a short strike in April, but their union has condemned the threats "
+            "and said the dispute must be settled by negotiation."
+        ),
+        (
+            "A hearing on the charges, which include stalking and preparing a violent offence, is "
+            "set for the second week of next month."
+        ),
+    ]
+)
+
+RIVER_REPORT = "\n\n".join(
+    [
+        (
+            "The regional water board approved a plan on Wednesday to rebuild the flood walls "
+            "along the lower river, ending a two-year argument over who should pay for the work."
+        ),
+        (
+            "Under the plan, the board will cover two thirds of the cost and the three riverside "
+            "towns will share the rest according to the length of wall in each town. Engineers "
+            "expect the first section, near the old mill bridge, to be finished before the autumn "
+            "rains."
+        ),
+        (
+            "Farmers upstream had asked for a larger share of the money to go to retention ponds, "
+            "which hold back water in the fields during heavy storms. The board agreed to study "
+            "the ponds next year but said the walls could not wait after the floods of last "
+            "winter damaged more than two hundred homes."
+        ),
+        (
+            "Residents of the lowest streets welcomed the decision. Several said they had kept "
+            "sandbags in their hallways since the winter and had struggled to buy insurance. "
+            "Shopkeepers on the quay asked that the work be done at night so that the market can "
+            "stay open."
+        ),
+        (
+            "The board will publish the construction timetable in June. Contractors can bid for "
+            "the first section until the end of May, and the board has promised to favour firms "
+            "that hire local apprentices."
+        ),
+    ]
+)
+
+# A second, independent report on the same arrests: same names and facts, its own words.
+PORT_REPORT_OTHER_OUTLET = "\n\n".join(
+    [
+        (
+            "Two men were detained in Eastmere on Friday on suspicion of stalking the chairman of "
+            "the port authority, police confirmed."
+        ),
+        (
+            "Officers said a resident had alerted them to a van that kept returning to the "
+            "chairman's street at night. The suspects are accused of following his car to the "
+            "container terminal and recording the movements of his bodyguards."
+        ),
+        (
+            "One suspect is alleged to have written online that the chairman would pay for the "
+            "harbour deal, a thirty-year concession for two berths that has split the region "
+            "since spring. The union representing dock workers said it rejected any violence."
+        ),
+        (
+            "Both men deny wrongdoing. Their lawyers describe them as ship enthusiasts. A judge "
+            "ordered them held until a hearing next month."
+        ),
+    ]
+)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def with_boilerplate(text: str) -> str:
+    return HEADER + text + FOOTER
+
+
+def drop_sentences(text: str, count: int, seed: int = 3) -> str:
+    """Drop `count` sentences, keeping the paragraphs, as when link texts fall out of a copy."""
+    split = [re.split(r"(?<=[.!?])\s+", p) for p in paragraphs(text)]
+    positions = [(i, j) for i, sentences in enumerate(split) for j in range(len(sentences))]
+    dropped = set(random.Random(seed).sample(positions, count))
+    kept = [
+        " ".join(s for j, s in enumerate(sentences) if (i, j) not in dropped)
+        for i, sentences in enumerate(split)
+    ]
+    return "\n\n".join(p for p in kept if p.strip())
+
+
+def reorder_paragraphs(text: str, seed: int = 5) -> str:
+    parts = paragraphs(text)
+    random.Random(seed).shuffle(parts)
+    assert parts != paragraphs(text)
+    return "\n\n".join(parts)
+
+
+def strip_teasers(text: str) -> str:
+    """Cut the comment widget and "also read" teasers that close the seed page."""
+    cut = text.find("Leave a Reply")
+    assert cut > 0, "the seed article no longer ends with its comment and teaser block"
+    return text[:cut]
+
+
+# --- exact keys ------------------------------------------------------------------------
+
+
+def test_exact_keys() -> None:
+    assert raw_key(b"abc") == raw_key(b"abc") != raw_key(b"abd")
+    assert normalize_text("The Envoy's   car,\nwatched!") == "the envoy s car watched"
+    # The same words in another wrapping (case, punctuation, line breaks) are one text...
+    assert text_key("Two men were ARRESTED.\r\n\r\nPolice said so.") == text_key(
+        "two men were arrested -- police said so"
+    )
+    # ...but one changed word is not.
+    assert text_key("Two men were arrested.") != text_key("Three men were arrested.")
+
+
+def test_shingles_stay_within_paragraphs() -> None:
+    assert shingles("one two three four\n\nfive six") == {
+        "one two three",
+        "two three four",
+        "five six",
+    }
+    assert shingles("  \n\n ") == set()
+
+
+# --- signatures ------------------------------------------------------------------------
+
+
+def test_signature_round_trip() -> None:
+    minhash = fingerprint(PORT_REPORT)
+    stored = signature_bytes(minhash)
+    assert isinstance(stored, bytes)
+    restored = from_signature_bytes(stored)
+    assert list(restored.hashvalues) == list(minhash.hashvalues)
+    assert similarity(restored, fingerprint(PORT_REPORT)) == 1.0
+    assert similarity(restored, fingerprint(RIVER_REPORT)) < 0.1
+
+
+def test_garbage_signature_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a stored MinHash"):
+        from_signature_bytes(b"\x01\x02\x03")
+
+
+def test_fingerprints_are_stable_across_calls() -> None:
+    assert list(fingerprint(RIVER_REPORT).hashvalues) == list(fingerprint(RIVER_REPORT).hashvalues)
+
+
+# --- near-duplicates on texts written for the tests ------------------------------------
+
+
+def test_syndicated_copy_is_near_duplicate_and_unrelated_report_is_not() -> None:
+    index: NearDuplicateIndex[str] = NearDuplicateIndex()
+    index.add("port", fingerprint(PORT_REPORT))
+    index.add("river", fingerprint(RIVER_REPORT))
+    index.add("other-outlet", fingerprint(PORT_REPORT_OTHER_OUTLET))
+
+    copy = with_boilerplate(reorder_paragraphs(drop_sentences(PORT_REPORT, 2)))
+    assert index.query(fingerprint(copy)) == ["port"]
+    # An independent report on the same arrests shares names and facts, not wording.
+    assert index.query(fingerprint(PORT_REPORT_OTHER_OUTLET)) == ["other-outlet"]
+    assert similarity(fingerprint(PORT_REPORT), fingerprint(PORT_REPORT_OTHER_OUTLET)) < 0.2
+
+
+def test_shared_site_boilerplate_does_not_make_reports_duplicates() -> None:
+    a = fingerprint(with_boilerplate(PORT_REPORT))
+    b = fingerprint(with_boilerplate(RIVER_REPORT))
+    assert similarity(a, b) < DEFAULT_THRESHOLD / 2
+    index: NearDuplicateIndex[str] = NearDuplicateIndex()
+    index.add("port", a)
+    assert index.query(b) == []
+
+
+def test_query_orders_by_similarity_and_checks_the_threshold() -> None:
+    index: NearDuplicateIndex[int] = NearDuplicateIndex(threshold=0.5)
+    index.add(1, fingerprint(drop_sentences(PORT_REPORT, 3)))
+    index.add(2, fingerprint(with_boilerplate(PORT_REPORT)))
+    index.add(3, fingerprint(RIVER_REPORT))
+    matches = index.matches(fingerprint(PORT_REPORT))
+    assert [key for key, _ in matches] == [2, 1]
+    assert all(score >= 0.5 for _, score in matches)
+    assert matches[0][1] > matches[1][1]
+
+
+def test_index_rules() -> None:
+    index: NearDuplicateIndex[str] = NearDuplicateIndex()
+    index.add("a", fingerprint(PORT_REPORT))
+    with pytest.raises(ValueError, match="already in"):
+        index.add("a", fingerprint(PORT_REPORT))
+    with pytest.raises(ValueError, match="permutations"):
+        index.query(fingerprint(PORT_REPORT, num_perm=64))
+    # A text without words has an empty fingerprint that matches nothing.
+    index.add("blank", fingerprint("--- ..."))
+    assert index.query(fingerprint("!!!")) == []
+    assert "blank" in index and len(index) == 2
+    index.remove("a")
+    assert index.query(fingerprint(PORT_REPORT)) == []
+    with pytest.raises(ValueError):
+        NearDuplicateIndex(threshold=0)
+
+
+def test_clusters_join_nearest_and_origin_is_earliest() -> None:
+    clusters: DuplicateClusters[str] = DuplicateClusters()
+    # The syndicated copy arrives first but was published later than the original.
+    first = clusters.add("copy", fingerprint(with_boilerplate(PORT_REPORT)), date(2024, 5, 20))
+    assert first.cluster == "copy" and first.duplicate_of is None
+    second = clusters.add("river", fingerprint(RIVER_REPORT), date(2024, 5, 18))
+    assert second.cluster == "river"
+    third = clusters.add("original", fingerprint(PORT_REPORT), date(2024, 5, 17))
+    assert third.cluster == "copy"
+    assert third.duplicate_of == "copy"
+    assert third.similarity >= DEFAULT_THRESHOLD
+    assert clusters.members("copy") == ["copy", "original"]
+    assert clusters.origin("copy") == "original"
+    assert clusters.origin("river") == "river"
+    assert sorted(clusters.clusters()) == ["copy", "river"]
+
+
+# --- the seed article ------------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_text() -> str:
+    if not SEED.is_file():
+        pytest.skip(
+            f"seed article not found at {SEED}: these tests need ../shared beside the checkout"
+        )
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.mark.shared
+def test_derived_copies_of_the_seed_form_one_cluster(seed_text: str) -> None:
+    copies = {
+        "boilerplate": with_boilerplate(seed_text),
+        "links-dropped": drop_sentences(seed_text, 6),
+        "reordered": reorder_paragraphs(seed_text),
+        "teasers-cut": strip_teasers(seed_text),
+        "all-at-once": with_boilerplate(
+            reorder_paragraphs(drop_sentences(strip_teasers(seed_text), 6))
+        ),
+    }
+    original = fingerprint(seed_text)
+    for name, text in copies.items():
+        assert similarity(original, fingerprint(text)) >= DEFAULT_THRESHOLD, name
+
+    clusters: DuplicateClusters[str] = DuplicateClusters()
+    clusters.add("seed", original, date(2020, 9, 14))
+    clusters.add("port", fingerprint(PORT_REPORT), date(2024, 5, 17))
+    for name, text in copies.items():
+        placement = clusters.add(name, fingerprint(text), date(2020, 9, 15))
+        assert placement.cluster == "seed", name
+    assert clusters.members("seed") == ["seed", *copies]
+    assert clusters.origin("seed") == "seed"
+    assert clusters.members("port") == ["port"]
+
+
+@pytest.mark.shared
+def test_different_article_does_not_join_the_seed_cluster(seed_text: str) -> None:
+    index: NearDuplicateIndex[str] = NearDuplicateIndex()
+    index.add("seed", fingerprint(seed_text))
+    for text in (PORT_REPORT, with_boilerplate(RIVER_REPORT), PORT_REPORT_OTHER_OUTLET):
+        assert index.query(fingerprint(text)) == []
+        assert similarity(fingerprint(seed_text), fingerprint(text)) < 0.1

@@ -1,0 +1,472 @@
+"""The extract stage: threat statements from text, checked on sentences written for these tests
+and on the seed article (read from ../shared, skipped when it is absent)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from watchfloor.errors import WatchfloorError
+from watchfloor.extract import STATEMENTS, TRIGGERS, Extractor, ThreatStatement
+from watchfloor.extract.dates import find_dates, resolve
+from watchfloor.extract.lexicon import LEXICON_DIR, load_lexicon
+from watchfloor.nlp import model_location
+
+PUBLISHED = date(2020, 9, 12)
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_90c7e3912a3a1d27.txt"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def extract(extractor: Extractor, text: str) -> list[ThreatStatement]:
+    return extractor.extract(text, PUBLISHED)[1]
+
+
+def only(statements: list[ThreatStatement], trigger: str) -> ThreatStatement:
+    found = [s for s in statements if s.trigger.text.lower().startswith(trigger)]
+    assert len(found) == 1, f"expected one statement triggered by {trigger!r}, got {statements}"
+    return found[0]
+
+
+# Acts, roles and structure ------------------------------------------------------------------
+
+
+def test_active_plot_with_attribution(extractor: Extractor) -> None:
+    text = "The cartel plotted to kill the governor of Sonora, according to federal prosecutors."
+    statement = only(extract(extractor, text), "kill")
+    assert statement.act == "kill"
+    assert statement.status == "planned"
+    assert statement.actor is not None and statement.actor.text == "The cartel"
+    assert statement.target is not None and statement.target.text == "the governor of Sonora"
+    assert statement.target_kind == "person"
+    assert statement.attribution == "federal prosecutors"
+    assert statement.hedged is False
+
+
+def test_passive_killing_with_agent_date_and_place(extractor: Extractor) -> None:
+    text = "The mayor was murdered by two gunmen outside his home in Lyon last October."
+    statement = only(extract(extractor, text), "murdered")
+    assert (statement.act, statement.status) == ("kill", "carried_out")
+    assert statement.target is not None and statement.target.text == "The mayor"
+    assert statement.actor is not None and "gunmen" in statement.actor.text
+    assert statement.when == "2019-10"
+    assert statement.where == "Lyon"
+
+
+def test_kidnapping_of_a_group(extractor: Extractor) -> None:
+    text = "Militants kidnapped three aid workers near the border on Monday."
+    statement = only(extract(extractor, text), "kidnapped")
+    assert (statement.act, statement.status) == ("kidnap", "carried_out")
+    assert statement.target is not None and "aid workers" in statement.target.text
+    assert statement.target_kind == "group"
+    assert statement.when == "2020-09-07"
+
+
+def test_nominal_attack_on_a_facility_is_considered_and_hedged(extractor: Extractor) -> None:
+    text = "Investigators believe the militia is weighing an attack on the embassy in Baghdad."
+    statement = only(extract(extractor, text), "attack")
+    assert (statement.act, statement.status) == ("attack", "considered")
+    assert statement.target is not None and statement.target.text.startswith("the embassy")
+    assert statement.target_kind == "facility"
+    assert statement.actor is not None and statement.actor.text == "the militia"
+    assert statement.hedged is True
+    assert statement.attribution == "Investigators"
+
+
+def test_possessive_nominal_names_the_victim(extractor: Extractor) -> None:
+    text = "Protests followed the general's assassination in 2011."
+    statement = only(extract(extractor, text), "assassination")
+    assert statement.act == "kill"
+    assert statement.target is not None and statement.target.text == "the general"
+    assert statement.when == "2011"
+
+
+def test_hit_list_owner_is_actor_and_listed_people_are_targets(extractor: Extractor) -> None:
+    text = "The cartel leader's hit list reportedly includes two judges."
+    statement = only(extract(extractor, text), "hit list")
+    assert (statement.act, statement.status) == ("kill", "planned")
+    assert statement.actor is not None and statement.actor.text == "The cartel leader"
+    assert statement.target is not None and statement.target.text == "two judges"
+    assert statement.hedged is True
+
+
+def test_price_on_head_idiom(extractor: Extractor) -> None:
+    text = "The gang put a price on the prosecutor's head."
+    statement = only(extract(extractor, text), "price")
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == "the prosecutor"
+    assert statement.actor is not None and statement.actor.text == "The gang"
+
+
+def test_not_leave_alive_idiom_targets_the_subject(extractor: Extractor) -> None:
+    text = "The prime minister should not leave the city alive, the cleric warned."
+    statement = only(extract(extractor, text), "should")
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == "The prime minister"
+
+
+def test_threat_noun_with_target_and_source(extractor: Extractor) -> None:
+    text = "Guards were told of death threats against the judge from a local gang."
+    statement = only(extract(extractor, text), "death threats")
+    assert (statement.act, statement.status) == ("threaten", "threatened")
+    assert statement.target is not None and statement.target.text == "the judge"
+    assert statement.actor is not None and statement.actor.text == "a local gang"
+
+
+def test_receiving_threats_makes_the_receiver_the_target(extractor: Extractor) -> None:
+    text = "Lawyers said the editor had received death threats from a far-right group."
+    statement = only(extract(extractor, text), "death threats")
+    assert statement.target is not None and statement.target.text == "the editor"
+    assert statement.actor is not None and statement.actor.text == "a far-right group"
+    assert statement.attribution == "Lawyers"
+
+
+def test_a_place_after_the_agent_is_where(extractor: Extractor) -> None:
+    text = "Protesters were attacked by riot police in Minsk on Sunday."
+    statement = only(extract(extractor, text), "attacked")
+    assert statement.actor is not None and statement.actor.text == "riot police"
+    assert statement.where == "Minsk"
+    assert statement.when == "2020-09-06"
+
+
+def test_stalking_is_surveillance(extractor: Extractor) -> None:
+    text = "Masked men stalked the editor for weeks."
+    statement = only(extract(extractor, text), "stalked")
+    assert statement.act == "surveil"
+    assert statement.target is not None and statement.target.text == "the editor"
+
+
+def test_method_and_motive(extractor: Extractor) -> None:
+    text = "The militia fired rockets to avenge its commander, killing four soldiers."
+    statement = only(extract(extractor, text), "killing")
+    assert statement.act == "kill"
+    assert statement.target is not None and statement.target.text == "four soldiers"
+    assert statement.target_kind == "group"
+    assert statement.method == "rockets"
+    assert statement.motive is not None and statement.motive.startswith("avenge its commander")
+
+
+def test_take_out_a_person_and_vowing(extractor: Extractor) -> None:
+    taken = only(
+        extract(extractor, "The militia planned to take out the provincial governor."), "take"
+    )
+    assert (taken.act, taken.status) == ("kill", "planned")
+    assert taken.target is not None and taken.target.text == "the provincial governor"
+    vowed = only(extract(extractor, "Iran vowed to kill the ambassador."), "kill")
+    assert vowed.status == "threatened"
+    assert vowed.actor is not None and vowed.actor.text == "Iran"
+
+
+def test_reconnaissance_of_a_residence_is_surveillance_of_a_facility(extractor: Extractor) -> None:
+    text = (
+        "Prosecutors said the suspect had been conducting reconnaissance of the minister's "
+        "residence."
+    )
+    statement = only(extract(extractor, text), "reconnaissance")
+    assert statement.act == "surveil"
+    assert statement.target is not None and statement.target.text == "the minister's residence"
+    assert statement.target_kind == "facility"
+    assert statement.actor is not None and statement.actor.text == "the suspect"
+    assert statement.attribution == "Prosecutors"
+
+
+def test_several_officials_are_a_group(extractor: Extractor) -> None:
+    statement = only(extract(extractor, "Rebels ambushed the ministers near Goma."), "ambushed")
+    assert statement.target_kind == "group"
+
+
+# Status ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "status"),
+    [
+        ("The warlord threatened to behead the French consul.", "behead", "threatened"),
+        ("A senior commander tried to poison the defector, officials said.", "poison", "attempted"),
+        ("The regime is considering whether to abduct the envoy.", "abduct", "considered"),
+        ("The network was preparing to attack the consulate in Karachi.", "attack", "planned"),
+        ("Police foiled a plot to bomb the synagogue in Halle.", "bomb", "foiled"),
+        ("A man was sentenced for plotting to kill the mayor of Bristol.", "kill", "foiled"),
+        (
+            "The group denied that it had planned to assassinate the journalist.",
+            "assassinate",
+            "denied",
+        ),
+        (
+            "The regime has no plans to attack American troops, a spokesman said.",
+            "attack",
+            "denied",
+        ),
+        (
+            "If the rebels were to capture the minister, they would execute him.",
+            "execute",
+            "hypothetical",
+        ),
+        ("Did the regime order the killing of the exiled dissident?", "killing", "hypothetical"),
+        ("Gunmen shot dead a police officer in Kandahar on Tuesday.", "shot", "carried_out"),
+        ("Nobody is sure why the cell would target the judge.", "target", "hypothetical"),
+        ("The group has long avoided targeting foreign judges.", "targeting", "denied"),
+    ],
+)
+def test_status(extractor: Extractor, text: str, trigger: str, status: str) -> None:
+    assert only(extract(extractor, text), trigger).status == status
+
+
+def test_threatened_to_folds_into_the_act(extractor: Extractor) -> None:
+    statements = extract(extractor, "The warlord threatened to behead the French consul.")
+    assert [s.act for s in statements] == ["kill"]
+    assert statements[0].actor is not None and statements[0].actor.text == "The warlord"
+
+
+# Negatives ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator said the party would kill the bill.",
+        "Lawmakers killed the proposal in committee.",
+        "Critics attacked the remarks as reckless.",
+        "The opposition attacked the plan and the policy behind it.",
+        "The striker came out to kill the game in the second half, the coach said.",
+        "Corporations get away with murder in this market.",
+        "The band is killing it on tour this year.",
+        "Messaging was the killer app of the decade.",
+        "He suffered a heart attack last week.",
+        "She had a panic attack before the exam.",
+        "In the film, the hero sets out to assassinate the dictator.",
+        "The novel's villain plots to kidnap the heiress.",
+        "In the game, players must kill the king to win.",
+        "Travellers should avoid being kidnapped by using licensed taxis.",
+        "Here are tips to prevent an attack on your home network.",
+        "Over the centuries, the plague has killed millions of people.",
+        "Three hikers were killed in an avalanche on Sunday.",
+        "The president threatened them with tariffs.",
+        "That decision struck me as odd.",
+        "The detectives executed a search warrant at the house.",
+    ],
+)
+def test_figurative_fiction_and_advice_yield_nothing(extractor: Extractor, text: str) -> None:
+    assert extract(extractor, text) == []
+
+
+def test_nothing_after_an_end_of_article_marker(extractor: Extractor) -> None:
+    text = (
+        "Officials said the militia attacked the convoy near Mosul.\n\n"
+        "Related Articles\n\n"
+        "Rebels kidnapped two engineers in the north.\n"
+    )
+    statements = extract(extractor, text)
+    assert [s.act for s in statements] == ["attack"]
+
+
+# Offsets and batches --------------------------------------------------------------------------
+
+STORY = (
+    "Police said the gang had tried to kidnap the mayor’s son in March.\n\n"
+    "Separately, a court heard that a soldier shot the journalist outside the station. "
+    "The minister denied ordering the attack on the protesters."
+)
+
+
+def test_offsets_point_into_the_text(extractor: Extractor) -> None:
+    doc, statements = extractor.extract(STORY, PUBLISHED)
+    assert doc.text == STORY
+    assert len(statements) >= 2
+    for statement in statements:
+        for span in (statement.evidence, statement.trigger, statement.actor, statement.target):
+            if span is not None:
+                assert STORY[span.start : span.end] == span.text
+        assert statement.evidence.start <= statement.trigger.start < statement.evidence.end
+
+
+def test_extract_many_matches_extract(extractor: Extractor) -> None:
+    texts = [
+        STORY,
+        "Nothing violent happens here.",
+        "Gunmen shot dead a police officer on Tuesday.",
+    ]
+    batch = list(extractor.extract_many(((t, PUBLISHED) for t in texts), batch_size=2))
+    assert len(batch) == len(texts)
+    for text, (doc, statements) in zip(texts, batch, strict=True):
+        assert doc.text == text
+        assert statements == extractor.extract(text, PUBLISHED)[1]
+    assert batch[1][1] == []
+
+
+def test_components_are_registered_by_name() -> None:
+    assert TRIGGERS in Language.factories
+    assert STATEMENTS in Language.factories
+
+
+def test_components_work_when_added_to_a_pipeline() -> None:
+    nlp = spacy.load(model_location())
+    nlp.add_pipe(TRIGGERS)
+    nlp.add_pipe(STATEMENTS)
+    doc = nlp("Gunmen shot dead a police officer in Kandahar.")
+    statements = doc._.threat_statements
+    assert [(s.act, s.status) for s in statements] == [("kill", "carried_out")]
+    # An Extractor over such a pipeline does not run the components twice.
+    assert (
+        Extractor(nlp).extract("Gunmen shot dead a police officer.", PUBLISHED)[1][0].act == "kill"
+    )
+
+
+def test_statements_need_the_triggers_first() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe(STATEMENTS)
+    with pytest.raises(ValueError, match=TRIGGERS):
+        nlp("Nothing here.")
+
+
+def test_a_lexicon_typo_names_the_entry_and_the_fix(tmp_path: Path) -> None:
+    for source in LEXICON_DIR.glob("*.yaml"):
+        shutil.copy(source, tmp_path / source.name)
+    triggers = tmp_path / "triggers.yaml"
+    triggers.write_text(
+        triggers.read_text(encoding="utf-8").replace("act: kidnap", "act: kidnapp", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(WatchfloorError, match=r"trigger entry \d+ has act 'kidnapp'; use one of"):
+        load_lexicon(str(tmp_path))
+
+
+def test_extractor_leaves_the_shared_pipeline_alone(extractor: Extractor) -> None:
+    assert TRIGGERS not in extractor.nlp.pipe_names
+    assert STATEMENTS not in extractor.nlp.pipe_names
+
+
+# Dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("January 8", "2020-01-08"),
+        ("8 March 2019", "2019-03-08"),
+        ("in January", "2020-01"),
+        ("in October", "2019-10"),
+        ("2011", "2011"),
+        ("last October", "2019-10"),
+        ("last September", "2019-09"),
+        ("earlier this year", "2020"),
+        ("in recent weeks", "2020-09"),
+        ("recently", "2020-09"),
+        ("last month", "2020-08"),
+        ("the spring", "2020"),
+        ("last summer", "2019"),
+        ("almost a decade ago", "2010"),
+        ("two years ago", "2018"),
+        ("on Wednesday", "2020-09-09"),
+        ("yesterday", "2020-09-11"),
+    ],
+)
+def test_date_resolution(phrase: str, expected: str) -> None:
+    found = find_dates(phrase)
+    assert len(found) == 1, found
+    assert resolve(found[0].text, PUBLISHED) == expected
+
+
+def test_date_phrases_are_found_in_running_text() -> None:
+    text = "The threat has grown since the spring and became specific in recent weeks."
+    assert [d.text for d in find_dates(text)] == ["the spring", "in recent weeks"]
+    assert text[find_dates(text)[1].start : find_dates(text)[1].end] == "in recent weeks"
+
+
+def test_modal_may_is_not_a_month() -> None:
+    assert find_dates("Officials may act soon.") == []
+
+
+# The seed article -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed(extractor: Extractor) -> tuple[str, list[ThreatStatement]]:
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED}: check out ../shared beside the repository")
+    text = SEED.read_text(encoding="utf-8")
+    return text, extractor.extract(text, PUBLISHED)[1]
+
+
+@pytest.mark.shared
+def test_seed_plot_against_the_ambassador(seed: tuple[str, list[ThreatStatement]]) -> None:
+    _, statements = seed
+    plots = [
+        s
+        for s in statements
+        if s.act == "kill"
+        and s.target is not None
+        and "ambassador to South Africa" in s.target.text
+    ]
+    assert plots, statements
+    plot = plots[0]
+    assert plot.status in ("considered", "planned")
+    assert plot.actor is not None and plot.actor.text == "The Iranian government"
+    assert plot.target_kind == "person"
+
+
+@pytest.mark.shared
+def test_seed_later_mentions_of_the_threat(seed: tuple[str, list[ThreatStatement]]) -> None:
+    _, statements = seed
+    marks = [s for s in statements if s.target is not None and "Marks" in s.target.text]
+    assert any(s.act == "threaten" and "Lana Marks" in s.target.text for s in marks if s.target)
+    option = [s for s in marks if s.act == "attack"]
+    assert option and option[0].status == "considered" and option[0].hedged
+    assert option[0].attribution == "US officials"
+
+
+@pytest.mark.shared
+def test_seed_hit_list(seed: tuple[str, list[ThreatStatement]]) -> None:
+    _, statements = seed
+    listed = [s for s in statements if s.trigger.text == "hit list"]
+    assert len(listed) == 1
+    statement = listed[0]
+    assert statement.act == "kill" and statement.status in ("planned", "threatened")
+    assert statement.actor is not None and statement.actor.text == "Iran"
+    assert statement.target is not None and "McKenzie" in statement.target.text
+    assert statement.target_kind == "person"
+
+
+@pytest.mark.shared
+def test_seed_foiled_plot_against_the_saudi_ambassador(
+    seed: tuple[str, list[ThreatStatement]],
+) -> None:
+    _, statements = seed
+    found = [
+        s
+        for s in statements
+        if s.target is not None and "Saudi Arabia" in s.target.text and s.act == "kill"
+    ]
+    assert len(found) == 1
+    assert found[0].status == "foiled"
+    assert found[0].when in ("2010", "2011")
+
+
+@pytest.mark.shared
+def test_seed_missile_attack_on_the_base(seed: tuple[str, list[ThreatStatement]]) -> None:
+    _, statements = seed
+    attacks = [
+        s
+        for s in statements
+        if s.act == "attack" and s.target is not None and "base in Iraq" in s.target.text
+    ]
+    assert len(attacks) >= 2
+    assert all(s.status == "carried_out" and s.where == "Iraq" for s in attacks)
+    assert any(s.when == "2020-01-08" for s in attacks)
+
+
+@pytest.mark.shared
+def test_seed_teasers_yield_nothing(seed: tuple[str, list[ThreatStatement]]) -> None:
+    text, statements = seed
+    marker = text.index("You May Also Like")
+    assert statements
+    assert all(s.evidence.end <= marker for s in statements)
+    assert not any("murder" in s.trigger.text.lower() for s in statements)
