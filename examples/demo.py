@@ -33,9 +33,9 @@ def watchfloor(*args: str) -> None:
     subprocess.run(command, check=True, env=env)
 
 
-def published(report: Path) -> str:
+def dated(report: Path) -> list[str]:
     # The example files carry their date in their names (YYYY-MM-DD-...).
-    return report.name[:10]
+    return ["--watchlist", str(WATCHLIST), "--published", report.name[:10]]
 
 
 def main() -> None:
@@ -49,9 +49,16 @@ def main() -> None:
 
     print("\n== 2. Threat statements in each example report, linked to the example watchlist")
     for report in REPORTS:
-        watchfloor(
-            "extract", str(report), "--watchlist", str(WATCHLIST), "--published", published(report)
-        )
+        watchfloor("extract", str(report), *dated(report))
+
+    print("\n== 3. Keep them: the embedded store (SQLite under var/demo), then the threat table")
+    watchfloor("init")
+    for report in REPORTS:
+        watchfloor("ingest", str(report), *dated(report))
+    watchfloor("ingest", str(REPORTS[0]), *dated(REPORTS[0]))  # a repeat is a no-op
+    watchfloor("statements")
+    watchfloor("statements", "--warn")
+    watchfloor("search", "high commissioner")
 
 
 if __name__ == "__main__":

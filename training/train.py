@@ -1,7 +1,7 @@
 """One command to rebuild watchfloor's English pipeline from the open treebanks.
 
-    python training/train.py                # the default: CNN + MiniLM static vectors (cnn_vectors.cfg)
-    python training/train.py --config training/cnn.cfg --no-package   # the CNN from scratch
+    python training/train.py        # the default: CNN + MiniLM static vectors (cnn_vectors.cfg)
+    python training/train.py --config training/cnn.cfg --no-package     # the CNN from scratch
     python training/train.py --config training/minilm.cfg --output training/output/minilm \
         --no-package                        # the MiniLM alternative (needs the [transformer] extra)
 
@@ -80,7 +80,8 @@ def main() -> None:
     )
     if 'vectors = "training/output/vectors"' in args.config.read_text(encoding="utf-8"):
         # The static vectors come from MiniLM's embedding table (needs the [transformer] extra).
-        run([sys.executable, str(HERE / "vectors.py"), "--out", str(REPO / "training/output/vectors")])
+        vectors = REPO / "training" / "output" / "vectors"
+        run([sys.executable, str(HERE / "vectors.py"), "--out", str(vectors)])
     run(
         [
             sys.executable,
