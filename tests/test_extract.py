@@ -92,7 +92,8 @@ def test_possessive_nominal_names_the_victim(extractor: Extractor) -> None:
 def test_hit_list_owner_is_actor_and_listed_people_are_targets(extractor: Extractor) -> None:
     text = "The cartel leader's hit list reportedly includes two judges."
     statement = only(extract(extractor, text), "hit list")
-    assert (statement.act, statement.status) == ("kill", "planned")
+    # docs/evaluation.md: a hit list communicates intent, so it is "threatened".
+    assert (statement.act, statement.status) == ("kill", "threatened")
     assert statement.actor is not None and statement.actor.text == "The cartel leader"
     assert statement.target is not None and statement.target.text == "two judges"
     assert statement.hedged is True
@@ -470,3 +471,173 @@ def test_seed_teasers_yield_nothing(seed: tuple[str, list[ThreatStatement]]) -> 
     assert statements
     assert all(s.evidence.end <= marker for s in statements)
     assert not any("murder" in s.trigger.text.lower() for s in statements)
+
+
+# Recall patterns and filters added for the labelled set (sentences written for these tests) --
+
+
+@pytest.mark.parametrize(
+    ("text", "act", "status", "target"),
+    [
+        # Surveillance: photographing, waiting outside, studying someone's movements.
+        (
+            "Two men photographed the mayor's front gate from a parked van.",
+            "surveil",
+            "carried_out",
+            "the mayor's front gate",
+        ),
+        (
+            "A stranger waited outside the councillor's apartment every night last week.",
+            "surveil",
+            "carried_out",
+            "the councillor's apartment",
+        ),
+        (
+            "The cell had mapped the minister's daily route to the ministry.",
+            "surveil",
+            "carried_out",
+            "the minister's daily route",
+        ),
+        (
+            "A forum account published the home address of Judge Ola Brandt.",
+            "surveil",
+            "carried_out",
+            "the home address of Judge Ola Brandt",
+        ),
+        # Threats in reported and direct speech.
+        (
+            "A caller said he would stab the senator if the vote went ahead.",
+            "attack",
+            "threatened",
+            "the senator",
+        ),
+        ("Her letter ended with the words: we will find you.", "threaten", "threatened", "you"),
+        (
+            "A man posted online that the councillor deserves a bullet.",
+            "kill",
+            "threatened",
+            "the councillor",
+        ),
+        (
+            "He swore that he would hunt down the prosecutor after his release.",
+            "attack",
+            "threatened",
+            "the prosecutor",
+        ),
+        # Passive and multiword harm.
+        (
+            "Two border guards were shot dead near the crossing on Monday.",
+            "kill",
+            "carried_out",
+            "Two border guards",
+        ),
+        (
+            "A shopkeeper was hacked to death by a gang in the market.",
+            "kill",
+            "carried_out",
+            "A shopkeeper",
+        ),
+        (
+            "Rioters set fire to the mayor's house on Friday night.",
+            "attack",
+            "carried_out",
+            "the mayor's house",
+        ),
+        (
+            "A petrol bomb was thrown at the door of the rabbi's home.",
+            "attack",
+            "carried_out",
+            "the door of the rabbi's home",
+        ),
+        (
+            "A hotel guard was seized by armed men and driven away.",
+            "kidnap",
+            "carried_out",
+            "A hotel guard",
+        ),
+        # Status: arrests before the act, attempts guessed at.
+        (
+            "Police arrested a man who had paid a hitman $9,000 to kill his neighbour.",
+            "kill",
+            "foiled",
+            "his neighbour",
+        ),
+        (
+            "Officials fear that the gang could try to attack the consul.",
+            "attack",
+            "hypothetical",
+            "the consul",
+        ),
+        (
+            "GUNMEN ABDUCTED THREE ENGINEERS NEAR THE DAM ON TUESDAY.",
+            "kidnap",
+            "carried_out",
+            "THREE ENGINEERS",
+        ),
+        (
+            "The group denied that it had ever planned to harm the envoy.",
+            "attack",
+            "denied",
+            "the envoy",
+        ),
+    ],
+)
+def test_recall_patterns(
+    extractor: Extractor, text: str, act: str, status: str, target: str
+) -> None:
+    found = [s for s in extract(extractor, text) if s.act == act]
+    assert len(found) == 1, f"expected one {act} statement in {text!r}, got {found}"
+    assert found[0].status == status
+    assert found[0].target is not None and target in found[0].target.text
+
+
+def test_shot_and_killed_is_one_killing(extractor: Extractor) -> None:
+    statements = extract(extractor, "A taxi driver was shot and killed outside his home.")
+    assert [(s.act, s.status) for s in statements] == [("kill", "carried_out")]
+
+
+def test_coordinated_assaults_on_one_person_are_one_statement(extractor: Extractor) -> None:
+    text = "The mayor was pelted with stones and punched by a protester on Friday."
+    statements = extract(extractor, text)
+    assert len(statements) == 1 and statements[0].act == "attack"
+
+
+def test_you_are_next_repeats_the_act_reported_before(extractor: Extractor) -> None:
+    text = (
+        "Masked men kidnapped a local reporter on Monday. "
+        "His colleague later received a note saying that she is next."
+    )
+    acts = [(s.act, s.target.text if s.target else None) for s in extract(extractor, text)]
+    assert ("kidnap", "she") in acts
+
+
+def test_recipient_of_a_threat_is_not_its_actor(extractor: Extractor) -> None:
+    text = 'The judge received a letter saying that she "will not leave the court alive".'
+    statement = only(extract(extractor, text), "will not leave")
+    assert statement.act == "kill"
+    assert statement.actor is None
+
+
+def test_interviewer_question_is_not_a_statement(extractor: Extractor) -> None:
+    assert extract(extractor, "Q: Have you ever been threatened because of your reporting?") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the new spy thriller, an assassin is hired to kill the foreign minister.",
+        "The game's new update lets players kidnap merchants and sell them.",
+        "The singer killed it on stage, and the encore was murder on my voice.",
+        "Two people were killed when a bus overturned on the coast road.",
+        "Malware attacked the council's servers overnight.",
+        "The storm disaster, which killed nine people, was the worst in decades.",
+        "A fungus is killing olive trees across the valley.",
+        "The minister vowed to attack the deficit and kill off the subsidy district.",
+        "The grandmaster attacked the white king with both rooks.",
+        "my back is killing me after the move",
+        "The minister said the protest was no threat to anyone.",
+        "Asked whether she had been threatened, the mayor declined to answer.",
+    ],
+)
+def test_figurative_and_harmless_uses_yield_nothing(extractor: Extractor, text: str) -> None:
+    assert extract(extractor, text) == []

@@ -286,8 +286,9 @@ def test_duplicate_ids_rejected_in_memory_too() -> None:
 def test_statement_dates() -> None:
     assert statement_dates("2020-09", PUBLISHED) == (date(2020, 9, 1), date(2020, 9, 30))
     assert statement_dates("2020-01-08", PUBLISHED) == (date(2020, 1, 8), date(2020, 1, 8))
-    # A year alone is too coarse for a role: the publication date decides.
-    assert statement_dates("2020", PUBLISHED) == (PUBLISHED, PUBLISHED)
+    # A year alone is the whole year.
+    assert statement_dates("2020", PUBLISHED) == (date(2020, 1, 1), date(2020, 12, 31))
+    assert statement_dates("2020-13", PUBLISHED) == (PUBLISHED, PUBLISHED)
     assert statement_dates(None, PUBLISHED) == (PUBLISHED, PUBLISHED)
 
 
@@ -415,9 +416,12 @@ def test_role_holder_depends_on_the_statement_date(linker: Linker, nlp: Language
     # Between the two terms nobody held the post.
     vacant = role_link(linker, nlp, phrase, when="2021-02-10")
     assert vacant.protectee is None and vacant.method == "none"
-    assert vacant.person_named  # still a specific position, so a specific person
-    # Without a month in `when`, the publication date decides.
-    assert role_link(linker, nlp, phrase, when="2021").protectee == "nora-castell"
+    # A post is not a name: only a protectee or a person the report names is identifiable
+    # (docs/evaluation.md, duty_to_warn).
+    assert not vacant.person_named
+    # A year alone: a holder during that year, the latest of successive ones.
+    assert role_link(linker, nlp, phrase, when="2020").protectee == "nora-castell"
+    assert role_link(linker, nlp, phrase, when="2021").protectee == "peter-hale"
     later = role_link(linker, nlp, phrase, published=date(2022, 1, 3))
     assert later.protectee == "peter-hale"
 
@@ -472,7 +476,7 @@ def test_other_posts_and_vague_phrases_do_not_link(linker: Linker, nlp: Language
     ):
         target = role_link(linker, nlp, phrase, when="2020-06")
         assert target.protectee is None, phrase
-        assert target.person_named, phrase
+        assert not target.person_named, phrase
     # An indefinite title is no one in particular.
     vague = role_link(linker, nlp, "an American ambassador", when="2020-06")
     assert vague.protectee is None and not vague.person_named
@@ -486,7 +490,7 @@ def test_second_role_of_the_same_person(linker: Linker, nlp: Language) -> None:
 @pytest.mark.parametrize(
     ("phrase", "kind", "named"),
     [
-        ("Saudi Arabia's ambassador to the United States", "person", True),
+        ("Saudi Arabia's ambassador to the United States", "person", False),
         ("US troops", "group", False),
         ("diplomats", "group", False),
         ("civilians", "group", False),
@@ -500,6 +504,371 @@ def test_person_named(
     target = role_link(linker, nlp, phrase, when="2020-06", kind=kind)
     assert target.protectee is None
     assert target.person_named is named
+
+
+# -- references: bare titles, possessives, carriers, appositions, pronouns ------------------------
+
+
+def _protectee(pid: str, name: str, *roles: dict[str, str]) -> Protectee:
+    return Protectee.model_validate({"id": pid, "name": name, "roles": list(roles)})
+
+
+@pytest.fixture(scope="module")
+def wide(nlp: Language) -> Linker:
+    """A watchlist with posts of several kinds; two people hold the French embassy in Chad."""
+    return Linker(
+        Watchlist(
+            [
+                _protectee(
+                    "hugo-marlow",
+                    "Hugo Marlow",
+                    {
+                        "title": "Ambassador",
+                        "organization": "United Kingdom",
+                        "jurisdiction": "Ghana",
+                        "since": "2020-01-01",
+                    },
+                ),
+                _protectee(
+                    "ines-falk",
+                    "Ines Falk",
+                    {
+                        "title": "Mayor",
+                        "organization": "City of Uppsala",
+                        "jurisdiction": "Uppsala",
+                        "since": "2019-01-01",
+                    },
+                ),
+                _protectee(
+                    "petra-lind",
+                    "Petra Lind",
+                    {
+                        "title": "Senator",
+                        "organization": "United States Senate",
+                        "jurisdiction": "Vermont",
+                        "since": "2015-01-03",
+                    },
+                ),
+                _protectee(
+                    "ana-ruiz",
+                    "Ana Ruiz",
+                    {
+                        "title": "Ambassador",
+                        "organization": "France",
+                        "jurisdiction": "Chad",
+                        "since": "2018-01-01",
+                        "until": "2022-06-30",
+                    },
+                ),
+                _protectee(
+                    "bo-ekland",
+                    "Bo Ekland",
+                    {
+                        "title": "Ambassador",
+                        "organization": "France",
+                        "jurisdiction": "Chad",
+                        "since": "2022-07-01",
+                    },
+                ),
+                _protectee(
+                    "clara-beaumont",
+                    "Clara Beaumont",
+                    {
+                        "title": "Editor",
+                        "organization": "The Harbour Gazette",
+                        "since": "2016-05-01",
+                    },
+                ),
+            ]
+        ),
+        nlp=nlp,
+    )
+
+
+DAY = date(2023, 6, 1)
+
+
+def wide_link(
+    linker: Linker, nlp: Language, text: str, target: str, occurrence: int = 0, **kwargs: object
+) -> TargetLink:
+    return link_one(linker, nlp, text, target, occurrence=occurrence, published=DAY, **kwargs)
+
+
+def test_bare_title_refers_to_the_protectee_reached_earlier(wide: Linker, nlp: Language) -> None:
+    text = (
+        "Gunmen in Accra shouted threats at the British ambassador to Ghana on Monday. "
+        "A day later a caller said the ambassador would be shot."
+    )
+    target = wide_link(wide, nlp, text, "the ambassador")
+    assert (target.protectee, target.method, target.person_named) == ("hugo-marlow", "role", True)
+    # "High commissioner" is a title of the same post.
+    text = "Hugo Marlow flew to Kumasi. A gang had planned to seize the high commissioner there."
+    assert wide_link(wide, nlp, text, "the high commissioner").protectee == "hugo-marlow"
+    # A title nobody on the list holds does not borrow the last protectee.
+    text = "Hugo Marlow flew to Kumasi. A gang had planned to seize the senator there."
+    assert wide_link(wide, nlp, text, "the senator").protectee is None
+
+
+def test_bare_title_introduced_just_after(wide: Linker, nlp: Language) -> None:
+    text = (
+        "A man was held at the gate after he swore he would kill the ambassador. "
+        "The French ambassador was in Abeche that day."
+    )
+    # On the publication date the post is Ekland's, not his predecessor's.
+    assert wide_link(wide, nlp, text, "the ambassador").protectee == "bo-ekland"
+
+
+def test_generic_person_noun_refers_back(wide: Linker, nlp: Language) -> None:
+    text = (
+        "Police in Accra arrested two men over a plot against the British ambassador to Ghana. "
+        "They had trailed the diplomat for a month."
+    )
+    assert wide_link(wide, nlp, text, "the diplomat").protectee == "hugo-marlow"
+    text = (
+        "Police in Accra arrested two men over a plot against the British ambassador to Ghana. "
+        "They had trailed a diplomat for a month."
+    )
+    assert wide_link(wide, nlp, text, "a diplomat").protectee is None
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "method"),
+    [
+        (
+            "Ines Falk opened the fair. Vandals later tried to burn the mayor's house.",
+            "the mayor's house",
+            "role",
+        ),
+        (
+            "A drone was flown over Ines Falk's summer cabin twice.",
+            "Ines Falk's summer cabin",
+            "name",
+        ),
+        ("Ines Falk said a stranger had filmed her office for weeks.", "her office", "pronoun"),
+        (
+            "Someone asked online for the private email address of Petra Lind.",
+            "the private email address of Petra Lind",
+            "name",
+        ),
+        (
+            "The defendant had typed Petra Lind home address into a search engine.",
+            "Petra Lind home address",
+            "name",
+        ),
+        (
+            "The cell had mapped the British ambassador to Ghana's morning runs.",
+            "the British ambassador to Ghana's morning runs",
+            "role",
+        ),
+    ],
+)
+def test_a_place_or_thing_of_a_person_is_that_person(
+    wide: Linker, nlp: Language, text: str, target: str, method: str
+) -> None:
+    link = wide_link(wide, nlp, text, target)
+    assert (link.protectee, link.method, link.person_named)[1:] == (method, True)
+    assert link.protectee in ("ines-falk", "petra-lind", "hugo-marlow")
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Ines Falk opened the fair. Someone later punched the mayor's driver.",
+            "the mayor's driver",
+        ),
+        ("An aide to Ines Falk was threatened outside the town hall.", "An aide to Ines Falk"),
+        ("Ines Falk said a man had threatened to kill her bodyguard.", "her bodyguard"),
+    ],
+)
+def test_people_around_a_protectee_are_someone_else(
+    wide: Linker, nlp: Language, text: str, target: str
+) -> None:
+    assert wide_link(wide, nlp, text, target) == TargetLink(None)
+
+
+def test_carriers_lead_to_the_person_inside(wide: Linker, nlp: Language) -> None:
+    text = "Rebels planned to ambush a convoy carrying the British ambassador to Ghana."
+    link = wide_link(wide, nlp, text, "a convoy carrying the British ambassador to Ghana")
+    assert (link.protectee, link.method) == ("hugo-marlow", "role")
+    text = "Clara Beaumont filed her column. That night someone set fire to the car of the editor."
+    assert wide_link(wide, nlp, text, "the car of the editor").protectee == "clara-beaumont"
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "SOURCES SAY GUNMEN PLAN TO AMBUSH THE FRENCH AMBASSADOR TO CHAD NEAR THE BORDER.",
+            "THE FRENCH AMBASSADOR TO CHAD",
+        ),
+        (
+            "Police said a man had threatened the french ambassador to chad by phone.",
+            "the french ambassador to chad",
+        ),
+        ("a caller said he would stab the french envoy in n'djamena", "the french envoy"),
+    ],
+)
+def test_role_phrases_in_any_case(wide: Linker, nlp: Language, text: str, target: str) -> None:
+    assert wide_link(wide, nlp, text, target).protectee == "bo-ekland"
+
+
+def test_lowercase_country_code_only_before_a_title(linker: Linker, nlp: Language) -> None:
+    text = "flash: militants vow to shoot the us ambassador to south africa. no further details"
+    target = link_one(linker, nlp, text, "the us ambassador to south africa", when="2020-06")
+    assert target.protectee == "nora-castell"
+    # After a preposition of a role phrase too: South Africa's envoy to the US is Saleh.
+    text = "flash: a caller threatened the south african envoy to the us. embassy informed"
+    mirror = link_one(linker, nlp, text, "the south african envoy to the us", when="2020-06")
+    assert mirror.protectee == "omar-saleh"
+
+
+def test_year_only_dates_pick_the_holder_of_that_year(wide: Linker, nlp: Language) -> None:
+    text = "In 2022, police foiled a plot to kill the French ambassador to Chad."
+    phrase = "the French ambassador to Chad"
+    assert wide_link(wide, nlp, text, phrase, when="2021").protectee == "ana-ruiz"
+    # Both held the post in 2022: the latest one.
+    assert wide_link(wide, nlp, text, phrase, when="2022").protectee == "bo-ekland"
+    text = "In March 2021 a gang had watched the then French ambassador in N'Djamena."
+    then = wide_link(wide, nlp, text, "the then French ambassador in N'Djamena", when="2021-03")
+    assert then.protectee == "ana-ruiz"
+
+
+def test_a_name_in_apposition_outranks_the_role(wide: Linker, nlp: Language) -> None:
+    text = (
+        "In 2021 a plot to kill the French ambassador at the time, Ana Ruiz, was broken up "
+        "by police."
+    )
+    # Read by role alone the post on the statement's date would be Ekland's.
+    link = wide_link(wide, nlp, text, "the French ambassador", when="2023-01")
+    assert (link.protectee, link.method) == ("ana-ruiz", "name")
+    text = "The Harbour Gazette said its editor, Clara Beaumont, had been followed home."
+    link = wide_link(wide, nlp, text, "its editor")
+    assert (link.protectee, link.method) == ("clara-beaumont", "name")
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "named"),
+    [
+        (
+            "A drunk guest threatened to stab a waiter who refused him. The waiter, Lars Holm, "
+            "was unhurt.",
+            "a waiter",
+            True,
+        ),
+        (
+            "A drunk guest threatened to stab a waiter who refused him. Nobody was hurt.",
+            "a waiter",
+            False,
+        ),
+        (
+            "A man vowed to shoot the tenant, his former business partner, Mia Sandberg.",
+            "the tenant",
+            True,
+        ),
+        (
+            "Relatives said the kidnappers had threatened to kill him. The trader, Obi Nnamdi, "
+            "was taken from his shop.",
+            "him",
+            True,
+        ),
+        (
+            "He said he had been told to shoot the governor of a northern province.",
+            "the governor of a northern province",
+            False,
+        ),
+        (
+            "A man was charged with plotting to kill his business partner.",
+            "his business partner",
+            False,
+        ),
+    ],
+)
+def test_person_named_by_apposition_or_next_sentence(
+    wide: Linker, nlp: Language, text: str, target: str, named: bool
+) -> None:
+    link = wide_link(wide, nlp, text, target)
+    assert link.protectee is None
+    assert link.person_named is named
+
+
+def test_role_of_another_place_is_not_the_named_holder(wide: Linker, nlp: Language) -> None:
+    text = (
+        "Senator Petra Lind spoke in Burlington. Last year a man was jailed for plotting to "
+        "seize the senator of a neighbouring state."
+    )
+    target = wide_link(wide, nlp, text, "the senator of a neighbouring state")
+    assert target.protectee is None
+
+
+def test_pronouns_prefer_gender_agreement(wide: Linker, nlp: Language) -> None:
+    text = (
+        "Ines Falk met Mr. Tam Rooke at the harbour office. "
+        "A week later a caller threatened to kill her."
+    )
+    link = wide_link(wide, nlp, text, "her")
+    assert (link.protectee, link.method) == ("ines-falk", "pronoun")
+    text = "Ines Falk met Mr. Tam Rooke at the harbour office. A caller threatened to kill him."
+    link = wide_link(wide, nlp, text, "him")
+    assert link.protectee is None and link.person_named
+
+
+def test_first_and_second_person_in_quotes_and_interviews(wide: Linker, nlp: Language) -> None:
+    text = 'Asked about threats, Ines Falk said gangs had "put my name on a list".'
+    assert wide_link(wide, nlp, text, "my name").protectee == "ines-falk"
+    text = 'After the vote Ines Falk got a letter: "we know where you sleep".'
+    assert wide_link(wide, nlp, text, "you").protectee == "ines-falk"
+    text = "Q: Were you threatened? INES FALK: Yes. A man said he would stab me."
+    assert wide_link(wide, nlp, text, "me").protectee == "ines-falk"
+    # Outside quotes and transcripts "you" is the reader, nobody on the list.
+    text = "Ines Falk spoke first. If you are threatened, call the police."
+    assert wide_link(wide, nlp, text, "you").protectee is None
+
+
+def test_surname_alone_confirmed_by_a_title_of_its_owner(wide: Linker, nlp: Language) -> None:
+    text = "A letter said Falk would be next. The mayor has been given a guard."
+    link = wide_link(wide, nlp, text, "Falk")
+    assert (link.protectee, link.method) == ("ines-falk", "surname")
+    text = "A letter said Falk would be next. The baker has been given a guard."
+    assert wide_link(wide, nlp, text, "Falk").protectee is None
+
+
+def test_first_of_coordinated_targets(wide: Linker, nlp: Language) -> None:
+    text = "Ines Falk opened the fair. A man threatened the mayor and her deputy."
+    assert wide_link(wide, nlp, text, "the mayor and her deputy").protectee == "ines-falk"
+
+
+def test_large_watchlist_costs_about_the_same(nlp: Language) -> None:
+    """Role and name lookups are indexed: 20,000 protectees do not slow a document down."""
+    import time
+
+    def protectees(n: int) -> list[Protectee]:
+        return [
+            _protectee(
+                f"p{i}",
+                f"Person{i} Surname{i}",
+                {"title": "Ambassador", "organization": "France", "jurisdiction": f"Land{i}"},
+            )
+            for i in range(n)
+        ]
+
+    text = (
+        "Hugo Marlow flew to Kumasi. The French ambassador to Chad said a gang had mapped "
+        "her route, and the diplomat asked for the car of the editor to be checked. "
+    ) * 5
+    doc = nlp(text)
+    st = statement(text, "her route")
+
+    def cost(linker: Linker) -> float:
+        linker.link(doc, [st], DAY)  # builds the matchers
+        begin = time.perf_counter()
+        for _ in range(20):
+            linker.link(doc, [st] * 5, DAY)
+        return time.perf_counter() - begin
+
+    small = cost(Linker(Watchlist(protectees(10)), nlp=nlp))
+    large = cost(Linker(Watchlist(protectees(20_000)), nlp=nlp))
+    assert large < small * 1.5 + 0.05
 
 
 # -- actors --------------------------------------------------------------------------------------

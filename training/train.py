@@ -3,7 +3,7 @@
     python training/train.py        # the default: CNN + MiniLM static vectors (cnn_vectors.cfg)
     python training/train.py --config training/cnn.cfg --no-package     # the CNN from scratch
     python training/train.py --config training/minilm.cfg --output training/output/minilm \
-        --no-package                        # the MiniLM alternative (needs the [transformer] extra)
+        --no-package                        # the MiniLM alternative (needs the [training] extra)
 
 Steps: convert ../shared/data (UD-EWT official split, GUM with held-out documents) to DocBin,
 train with spaCy, stamp the pipeline's meta (name, version, sources, licenses), and copy the best
@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import spacy
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -41,6 +43,16 @@ META = {
         {"name": "GUM", "url": "https://github.com/amir-zeldes/gum", "license": "CC BY 4.0"},
     ],
 }
+
+
+def add_lemma_backoff(pipeline_dir: Path) -> None:
+    """Put the verb lemma backoff after the trained lemmatizer (rule tables from the
+    [training] extra's spacy-lookups-data, saved inside the pipeline)."""
+    from watchfloor.nlp.lemmas import LEMMA_BACKOFF
+
+    nlp = spacy.load(pipeline_dir)
+    nlp.add_pipe(LEMMA_BACKOFF, after="trainable_lemmatizer").initialize()
+    nlp.to_disk(pipeline_dir)
 
 
 def run(command: list[str]) -> None:
@@ -79,7 +91,7 @@ def main() -> None:
         ]
     )
     if 'vectors = "training/output/vectors"' in args.config.read_text(encoding="utf-8"):
-        # The static vectors come from MiniLM's embedding table (needs the [transformer] extra).
+        # The static vectors come from MiniLM's embedding table (needs the [training] extra).
         vectors = REPO / "training" / "output" / "vectors"
         run([sys.executable, str(HERE / "vectors.py"), "--out", str(vectors)])
     run(
@@ -99,6 +111,8 @@ def main() -> None:
         ]
     )
     best = args.output / "model-best"
+    if "trainable_lemmatizer" in spacy.load(best).pipe_names:
+        add_lemma_backoff(best)
     meta_path = best / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta.update(META)

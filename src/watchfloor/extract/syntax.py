@@ -125,6 +125,7 @@ class Syntax:
             ),
             end,
         )
+        end = self._before_clause(doc, head.i, end, bound)
         end = self._appositive_name(head.doc, end, bound)
         # "Rep. Ilhan Omar": a name the parser left outside the title.
         while (
@@ -148,6 +149,43 @@ class Syntax:
             if doc[j].ent_type_ == "DATE" or doc[j].text in self.lex_months:
                 k = j - 1 if j - 1 > head.i and doc[j - 1].pos_ == "ADP" else j
                 return k
+        return end
+
+    def _attribution_at(self, doc: Doc, j: int, bound: Span) -> bool:
+        """ "according to X", "said", "citing X": the report's source starts at token `j`."""
+        token = doc[j]
+        if token.lower_ in self.lex.speech_verbs and token.pos_ in ("VERB", "AUX"):
+            return True
+        for pattern in self.lex.according_to:
+            words = pattern.tokens
+            if j + len(words) <= bound.end and all(
+                _matches(doc[j + k], w) for k, w in enumerate(words)
+            ):
+                return True
+        return False
+
+    def _before_clause(self, doc: Doc, head_i: int, end: int, bound: Span) -> int:
+        """Cut a phrase before attribution or a comma that opens a clause.
+
+        "the governor of Sonora, according to prosecutors" and "the judge, officials said"
+        end at the comma; an apposition that names or describes the person ("the envoy, Lana
+        Marks", "Ms Hale, the ambassador") and a list ("the mayor, the judge and ...") stay.
+        """
+        for j in range(head_i + 1, end):
+            if self._attribution_at(doc, j, bound):
+                return j
+            if doc[j].text not in (",", ";", "(", "-", "—", "–") or j + 1 >= bound.end:
+                continue
+            if doc[j].text == ";":
+                return j
+            k = j + 1
+            if doc[k].pos_ not in NP_POS and doc[k].pos_ != "CCONJ":
+                return j
+            # "..., federal officials said": a short noun phrase that is the speech verb's subject.
+            while k < bound.end and k - j <= 5 and doc[k].pos_ in NP_POS:
+                k += 1
+            if k < bound.end and self._attribution_at(doc, k, bound):
+                return j
         return end
 
     @staticmethod
@@ -378,3 +416,13 @@ class Syntax:
             if noun is not None:
                 return doc[j].lower_, noun
         return None
+
+
+def _matches(token: Token, spec: dict[str, object]) -> bool:
+    """Whether one token meets one compiled lexicon word (LOWER / ORTH, as lexicon.py writes)."""
+    if "ORTH" in spec:
+        return token.text == spec["ORTH"]
+    lower = spec.get("LOWER")
+    if isinstance(lower, dict):
+        return token.lower_ in lower.get("IN", ())
+    return lower is None or token.lower_ == lower

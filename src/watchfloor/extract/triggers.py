@@ -77,6 +77,7 @@ class ThreatTriggers:
             fiction=self.lex.fiction_cues,
             sports=self.lex.sports_cues,
             advice=self.lex.advice_cues,
+            question=self.lex.question_cues,
             method=self.lex.methods,
             motive=self.lex.motives,
         )

@@ -7,6 +7,15 @@ surname, or a pronoun then refers to the person last named before it. A target t
 may still be a role phrase ("Washington's envoy in Pretoria"): its title, the organization whose
 role it is (the sending state), and the jurisdiction where it is held (the receiving state)
 select the watchlisted holder on the statement's date.
+
+A target is read by its head noun. A name, pronoun or title at the head is the person. A thing at
+the head ("her route", "the governor's residence", "a convoy carrying the ambassador") stands for
+the person it belongs to or carries: a warning about someone's home is a warning to them. A
+person around someone ("his driver", "an aide to the mayor") is someone else. A name in
+apposition ("the ambassador at the time, Ingrid Solberg") outranks the role. Every specific role
+phrase in the document is resolved once, so a later "the ambassador" or "the diplomat" can refer
+back to a protectee reached by role, and a bare title with no antecedent looks ahead a little
+("... kill the ambassador. The French ambassador was not in the building").
 """
 
 from __future__ import annotations
@@ -16,13 +25,13 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from watchfloor.extract.records import TextSpan, ThreatStatement
@@ -31,9 +40,16 @@ from watchfloor.link.records import ActorLink, LinkMethod, TargetLink
 from watchfloor.link.roles import RoleVocabulary
 from watchfloor.link.watchlist import Protectee, Role, Watchlist
 
-PARTIAL_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 TEXT_KEY = "text:"
 PHRASE_STOPS = frozenset({",", ";", "(", ")", ":", "who", "whom", "whose", "which", "that"})
+QUOTES = frozenset({'"', "\u201c", "\u201d", "``", "''"})
+OPENING_QUOTES = frozenset({"\u201c", "``"})
+CLOSING_QUOTES = frozenset({"\u201d", "''"})
+# Sentences after a bare title in which its referent may still be introduced.
+LOOKAHEAD_SENTENCES = 2
+UNKNOWN_PLACE = TEXT_KEY + "?"
+NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 
 
 @cache
@@ -52,6 +68,8 @@ class _Mention:
     protectee: str | None
     method: LinkMethod
     surname: str
+    gender: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,7 @@ class _DocIndex:
     entities: list[EntityMention]
     places: list[_Place]
     titles: list[tuple[int, int, str]]
+    quote_open: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -213,20 +232,72 @@ class Linker:
                 filter_spans([doc[a:b] for _, a, b in self._titles(doc)]), key=lambda s: s.start
             )
         ]
-        mentions = self._mentions(doc, entities, published)
-        return _DocIndex(mentions, entities, places, titles)
+        mentions = self._mentions(doc, entities, {t for _, _, t in titles})
+        index = _DocIndex(mentions, entities, places, titles, _quotes(doc))
+        index.mentions = sorted(
+            mentions + self._role_mentions(doc, index, published), key=lambda m: m.start
+        )
+        return index
 
-    def _mentions(self, doc: Doc, entities: list[EntityMention], published: date) -> list[_Mention]:
+    def _role_mentions(self, doc: Doc, index: _DocIndex, published: date) -> list[_Mention]:
+        """Every specific role phrase that names a protectee, so later references can use it."""
+        found: list[_Mention] = []
+        named = {i for m in index.mentions for i in range(m.start, m.end)}
+        for title in index.titles:
+            start, end, _ = title
+            after = doc[end] if end < len(doc) else None
+            if start in named or (
+                # "Governor Lena Hargrove": the title of a name, not a role phrase.
+                after is not None and (after.i in named or after.ent_type_ == "PERSON")
+            ):
+                continue
+            a, b = self._role_extent(doc, index, start, end)
+            phrase = self._role_phrase(doc, index, title, a, b)
+            if not phrase.specific:
+                continue
+            holder = self._role_holder(phrase, index, a, b, published, published)
+            if holder is not None:
+                found.append(
+                    _Mention(
+                        a,
+                        b,
+                        holder.protectee,
+                        holder.protectee,
+                        "role",
+                        "",
+                        None,
+                        _describe(holder.role),
+                    )
+                )
+        return found
+
+    def _mentions(
+        self, doc: Doc, entities: list[EntityMention], doc_titles: set[str]
+    ) -> list[_Mention]:
         names = filter_spans([doc[a:b] for _, a, b in self._names(doc)])
         name_at = {s.start: s for s in names}
         in_name = {i for s in names for i in range(s.start, s.end)}
         persons = {e.start: e for e in doc.ents if e.label_ == "PERSON"}
+        in_entity = {i for m in entities for i in range(m.start, m.end)}
+        for appositive in _appositive_names(doc):
+            # "The prosecutor, Andres Villalobos, ...": a name set off after a noun is a
+            # person, whatever label the entity recognizer gave it.
+            if appositive.start not in persons and not any(
+                i in in_entity for i in range(appositive.start, appositive.end)
+            ):
+                persons[appositive.start] = appositive
         single_entities = {(m.start, m.end) for m in entities}
         lowercase_doc = not any(c.isupper() for c in doc.text[:5000])
         mentions: list[_Mention] = []
         last_by_surname: dict[str, _Mention] = {}
 
         def add(mention: _Mention) -> None:
+            before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
+            gender = self.vocabulary.gender(doc[mention.start].lower_) or self.vocabulary.gender(
+                before
+            )
+            if gender is not None:
+                mention = replace(mention, gender=gender)
             mentions.append(mention)
             if mention.surname:
                 last_by_surname[mention.surname] = mention
@@ -242,7 +313,9 @@ class Linker:
                 continue
             ent = persons.get(i)
             if ent is not None and not any(j in in_name for j in range(ent.start, ent.end)):
-                mention = self._person_entity(doc, ent, single_entities, last_by_surname)
+                mention = self._person_entity(
+                    doc, ent, single_entities, last_by_surname, doc_titles
+                )
                 if mention is not None:
                     add(mention)
                 i = ent.end
@@ -273,6 +346,10 @@ class Linker:
                             i - 1, i + 1, titled_owner, titled_owner, "title_surname", token.lower_
                         )
                     )
+            elif token.text[:1].isupper() and i not in in_name:
+                corroborated = self._corroborated_surname(token.lower_, doc_titles)
+                if corroborated is not None:
+                    add(_Mention(i, i + 1, corroborated, corroborated, "surname", token.lower_))
             i += 1
         return mentions
 
@@ -282,6 +359,7 @@ class Linker:
         ent: Span,
         single_entities: set[tuple[int, int]],
         last_by_surname: dict[str, _Mention],
+        doc_titles: set[str],
     ) -> _Mention | None:
         start = ent.start
         while start < ent.end and doc[start].lower_ in self._title_words:
@@ -305,7 +383,22 @@ class Linker:
             owner = self._titled_protectee(doc[start - 1].lower_, surname)
             if owner is not None:
                 return _Mention(ent.start, ent.end, owner, owner, "title_surname", surname)
+        if len(core) == 1 and not titled:
+            owner = self._corroborated_surname(surname, doc_titles)
+            if owner is not None:
+                return _Mention(ent.start, ent.end, owner, owner, "surname", surname)
         return _Mention(ent.start, ent.end, core.text.lower(), None, "none", surname)
+
+    def _corroborated_surname(self, surname: str, doc_titles: set[str]) -> str | None:
+        """A surname never introduced ("Vaher's window") is the one protectee who bears it
+        only when the document also names one of that protectee's titles ("the prime
+        minister"): a surname alone is too common to link."""
+        owners = self._surnames.get(surname, [])
+        if len(owners) != 1:
+            return None
+        if any(held.title in doc_titles for held in self._held_by[owners[0]]):
+            return owners[0]
+        return None
 
     def _titled_protectee(self, title_word: str, surname: str) -> str | None:
         """A title + surname never introduced in the document ("Gen. Doe"): the one protectee
@@ -332,60 +425,293 @@ class Linker:
         span = _span(doc, statement.target)
         if span is None:
             return TargetLink(None)
-        inside = [m for m in index.mentions if m.end > span.start and m.start < span.end]
-        for mention in inside:
-            if mention.protectee is not None:
-                return TargetLink(mention.protectee, mention.method, None, True)
-        if inside:
-            return TargetLink(None, "none", None, True)
-        phrase = self._role_phrase(doc, span, index)
-        if phrase is not None:
-            holder = self._role_holder(phrase, index, span.start, start, end)
-            if holder is not None:
-                return TargetLink(holder.protectee, "role", _describe(holder.role), True)
-        root = span.root
-        if root.lower_ in self.vocabulary.person_pronouns:
-            before = [m for m in index.mentions if m.end <= span.start]
-            if before:
-                antecedent = before[-1]
-                method: LinkMethod = "pronoun" if antecedent.protectee else "none"
-                return TargetLink(antecedent.protectee, method, None, True)
-            return TargetLink(None)
-        if phrase is not None:
-            return TargetLink(None, "none", self._describe_phrase(phrase), phrase.specific)
-        proper_person = (
-            root.pos_ == "PROPN"
-            # The extractor's judgement that the target is a person outranks an entity label.
-            and (root.ent_type_ in ("", "PERSON") or statement.target_kind == "person")
-            and not any(p.start <= root.i < p.end for p in index.places)
-            and statement.target_kind not in ("group", "facility")
-        )
-        return TargetLink(None, "none", None, proper_person)
+        link = self._refer(doc, index, span.start, span.end, start, end, 0)
+        if link.protectee is None and not link.person_named:
+            root = span.root
+            proper_person = (
+                root.pos_ == "PROPN"
+                # The extractor's judgement that the target is a person outranks an entity label.
+                and (root.ent_type_ in ("", "PERSON") or statement.target_kind == "person")
+                and not any(p.start <= root.i < p.end for p in index.places)
+                and not any(t[0] <= root.i < t[1] for t in index.titles)
+                and statement.target_kind not in ("group", "facility")
+            )
+            if proper_person:
+                return replace(link, person_named=True)
+        return link
 
-    def _role_phrase(self, doc: Doc, span: Span, index: _DocIndex) -> _RolePhrase | None:
-        places = [p for p in index.places if p.start >= span.start and p.end <= span.end]
-        titles = [
-            t
-            for t in index.titles
-            if t[0] >= span.start
-            and t[1] <= span.end
-            and not any(p.start < t[1] and t[0] < p.end for p in places)
-        ]
-        if not titles:
-            return None
-        title_start, title_end, title = titles[0]
+    def _refer(
+        self, doc: Doc, index: _DocIndex, a: int, b: int, start: date, end: date, depth: int
+    ) -> TargetLink:
+        """Who the phrase doc[a:b] refers to, read from its head noun."""
         words = self.vocabulary
-        before = doc[span.start : title_start]
+        # The first of coordinated targets is the one read ("the judge and her clerk").
+        b = next((i for i in range(a + 1, b) if _ends_phrase(doc[i])), b)
+        possessive = _possessive(doc, a, b, words.possessive_pronouns)
+        head_start = possessive + 1 if possessive is not None else a
+        head, group_end = _head(doc, head_start, b)
+        if head is None:
+            return TargetLink(None)
+        ending = next((t for t in index.titles if t[1] == group_end and t[0] >= head_start), None)
+        if ending is not None:
+            # "the Halvorsen Energy chief executive": the title is the head, whatever its tags.
+            head = ending[1] - 1
+        token = doc[head]
+        lower = token.lower_
+        mention = next(
+            (m for m in index.mentions if m.start <= head < m.end and m.method != "role"), None
+        )
+        if mention is not None:
+            return _from_mention(mention)
+        if lower in words.person_pronouns or lower in words.first_person:
+            return self._pronoun(doc, index, head)
+        if lower in words.second_person:
+            return self._pronoun(doc, index, head)
+        appositive = self._apposition_after(doc, index, group_end)
+        if appositive is not None:
+            return _from_mention(appositive)
+        if lower in words.associates or token.lemma_.lower() in words.associates:
+            return self._someone_else(doc, index, head, group_end)
+        title = next((t for t in index.titles if t[0] <= head < t[1]), None)
+        if title is not None:
+            return self._role_target(doc, index, title, start, end)
+        generic = words.generic_persons.get(lower) or words.generic_persons.get(
+            token.lemma_.lower()
+        )
+        if generic is not None:
+            if not _indefinite(doc, head_start, head, words.indefinite):
+                held = self._recent_holder(generic, False, index, a, b, start, end)
+                if held is not None:
+                    return TargetLink(held.protectee, "role", _describe(held.role), True)
+            return self._someone_else(doc, index, head, group_end)
+        if depth < 2:
+            # A thing stands for the person it belongs to ("her route", "the governor's
+            # residence") or carries ("a convoy carrying the ambassador").
+            if possessive is not None:
+                owner_span = (
+                    (possessive, possessive + 1)
+                    if doc[possessive].lower_ in words.possessive_pronouns
+                    else (a, possessive)
+                )
+                owner = self._refer(doc, index, *owner_span, start, end, depth + 1)
+                if owner.protectee is not None or owner.person_named:
+                    return owner
+            inside = next(
+                (m for m in index.mentions if a <= m.start and m.end <= b and m.method != "role"),
+                None,
+            )
+            if inside is not None:
+                return _from_mention(inside)
+            j = group_end
+            while j < b and (doc[j].pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ")):
+                j += 1
+            if group_end < j < b:
+                carried = self._refer(doc, index, j, b, start, end, depth + 1)
+                if carried.protectee is not None or carried.person_named:
+                    return carried
+            for i in range(head_start, head):
+                if doc[i].lower_ in words.person_pronouns:
+                    return self._pronoun(doc, index, i)
+            # "the route the mayor cycles to work": a person inside the phrase.
+            for title in index.titles:
+                if a <= title[0] and title[1] <= b and not title[0] <= head < title[1]:
+                    role = self._role_target(doc, index, title, start, end)
+                    if role.protectee is not None:
+                        return role
+        return self._someone_else(doc, index, head, group_end)
+
+    def _someone_else(self, doc: Doc, index: _DocIndex, head: int, group_end: int) -> TargetLink:
+        """A person the watchlist does not know: named only by apposition or the next sentence
+        ("a bartender ... The bartender, Jenna Doe, ...")."""
+        named = self._named_later(doc, index, head, group_end)
+        if named is not None:
+            return _from_mention(named)
+        return TargetLink(None)
+
+    def _named_later(
+        self, doc: Doc, index: _DocIndex, head: int, group_end: int
+    ) -> _Mention | None:
+        appositive = self._apposition_after(doc, index, group_end)
+        if appositive is not None:
+            return appositive
+        sentence = doc[head].sent
+        if sentence.end >= len(doc):
+            return None
+        following = doc[sentence.end].sent
+        noun = doc[head]
+        pronoun = noun.lower_ in self.vocabulary.person_pronouns
+        for token in following:
+            if pronoun or token.lower_ == noun.lower_ or token.lemma_ == noun.lemma_:
+                if token.pos_ not in NOUNISH:
+                    continue
+                appositive = self._apposition_after(doc, index, token.i + 1, steps=0)
+                if appositive is not None:
+                    return appositive
+        return None
+
+    def _apposition_after(
+        self, doc: Doc, index: _DocIndex, i: int, steps: int = 4
+    ) -> _Mention | None:
+        """A person named in apposition after token i: ", Ingrid Solberg," or, after a short
+        modifier, "at the time, Ingrid Solberg". One appositive in between is allowed
+        ("the occupant, his former landlord, Gary Whitfield")."""
+        if i >= len(doc):
+            return None
+        sentence_end = doc[min(i, len(doc) - 1)].sent.end
+        j = i
+        while (
+            j < sentence_end
+            and j - i < steps
+            and doc[j].text != ","
+            and doc[j].pos_ not in ("VERB", "AUX", "CCONJ", "PUNCT")
+            and doc[j].lower_ not in PHRASE_STOPS
+        ):
+            j += 1
+        if j >= sentence_end or doc[j].text != ",":
+            return None
+        starts = {m.start: m for m in index.mentions if m.method != "role"}
+        k = j + 1
+        for _ in range(2):
+            mention = starts.get(k)
+            if mention is not None:
+                if mention.end >= len(doc) or doc[mention.end].is_punct:
+                    return mention
+                return None
+            # One appositive noun phrase between ("his former landlord,").
+            n = k
+            while (
+                n < sentence_end
+                and n - k < 5
+                and doc[n].text != ","
+                and doc[n].pos_ not in ("VERB", "AUX", "CCONJ", "PUNCT", "ADP")
+            ):
+                n += 1
+            if n == k or n >= sentence_end or doc[n].text != ",":
+                return None
+            k = n + 1
+        return None
+
+    def _pronoun(self, doc: Doc, index: _DocIndex, i: int) -> TargetLink:
+        words = self.vocabulary
+        word = doc[i].lower_
+        before = [m for m in index.mentions if m.end <= i]
+        if word in words.first_person or word in words.second_person:
+            opening = index.quote_open.get(i)
+            if opening is not None:
+                # Inside a quotation "me" is the speaker and "you" the one addressed; both
+                # are, in a report, the person last named before the quotation.
+                quoted = [m for m in before if m.end <= opening]
+                return _from_mention(quoted[-1], "pronoun") if quoted else TargetLink(None)
+            if word in words.first_person:
+                # An interview turn: "SOFIA RENDAL: ... he would burn me alive."
+                speakers = [m for m in before if m.end < len(doc) and doc[m.end].text == ":"]
+                if speakers:
+                    return _from_mention(speakers[-1], "pronoun")
+            return TargetLink(None)
+        gender = words.gender(word)
+        for mention in reversed(before):
+            if gender is None or mention.gender is None or mention.gender == gender:
+                return _from_mention(mention, "pronoun")
+        named = self._named_later(doc, index, i, i + 1)
+        return _from_mention(named, "pronoun") if named is not None else TargetLink(None)
+
+    def _role_target(
+        self, doc: Doc, index: _DocIndex, title: tuple[int, int, str], start: date, end: date
+    ) -> TargetLink:
+        a, b = self._role_extent(doc, index, title[0], title[1])
+        phrase = self._role_phrase(doc, index, title, a, b)
+        holder = self._role_holder(phrase, index, a, b, start, end)
+        if holder is not None:
+            return TargetLink(holder.protectee, "role", _describe(holder.role), True)
+        if not phrase.vague:
+            named = self._named_later(doc, index, title[1] - 1, b)
+            if named is not None:
+                return _from_mention(named)
+        return TargetLink(None, "none", self._describe_phrase(phrase), False)
+
+    def _role_extent(self, doc: Doc, index: _DocIndex, start: int, end: int) -> tuple[int, int]:
+        """The role phrase around a title: its modifiers ("the British", "Washington's") and
+        the places after it ("to Kenya", "of a neighbouring state")."""
+        place_at = {p.start: p for p in index.places}
+        place_end = {p.end: p for p in index.places}
+        a = start
+        while a > 0 and start - a < 6:
+            prev = doc[a - 1]
+            if (a) in place_end:
+                a = place_end[a].start
+            elif prev.pos_ in ("ADJ", "PROPN", "NOUN", "NUM") or _is_possessive_mark(prev):
+                a -= 1
+            elif prev.pos_ == "DET" or prev.lower_ in ("the", "a", "an"):
+                a -= 1
+                break
+            else:
+                break
+        words = self.vocabulary
+        b = end
+        while b < len(doc):
+            prep = doc[b].lower_
+            if prep not in words.jurisdiction_prepositions | words.organization_prepositions:
+                break
+            j = b + 1
+            if j < len(doc) and doc[j].lower_ == "the":
+                j += 1
+            if j >= len(doc):
+                break
+            if j in place_at:
+                b = place_at[j].end
+            elif doc[j].lower_ in words.indefinite and prep in words.organization_prepositions:
+                j += 1
+                while j < len(doc) and doc[j].pos_ in ("ADJ", "NOUN", "PROPN"):
+                    j += 1
+                b = j
+            elif _namelike(doc[j]):
+                while j < len(doc) and _namelike(doc[j]):
+                    j += 1
+                b = j
+            else:
+                run = self._resolve_run(doc, j)
+                if run is None:
+                    break
+                b = run.end
+        return a, b
+
+    def _resolve_run(self, doc: Doc, i: int) -> _Place | None:
+        """A known state or body in words the catalog matcher passed over ("iraq" in mixed
+        case, "US" in all-caps): safe only inside a role phrase."""
+        for length in (3, 2, 1):
+            tokens = doc[i : i + length]
+            if len(tokens) < length or not all(t.is_alpha for t in tokens):
+                continue
+            entity = self.actors.resolve(tokens.text)
+            if entity is None and length == 1 and len(tokens.text) <= 3:
+                entity = self.actors.resolve(tokens.text.upper())
+            if entity is not None:
+                return _Place(i, i + length, self.actors.lineage(entity.id))
+        return None
+
+    def _role_phrase(
+        self, doc: Doc, index: _DocIndex, title: tuple[int, int, str], a: int, b: int
+    ) -> _RolePhrase:
+        title_start, title_end, canonical = title
+        places = [p for p in index.places if p.start >= a and p.end <= b]
+        words = self.vocabulary
+        before = doc[a:title_start]
         former = any(t.lower_ in words.former or t.lower_ == "ex" for t in before)
         indefinite = any(t.lower_ in words.indefinite for t in before)
         plural = "Plur" in doc[title_end - 1].morph.get("Number", [])
-        organization: list[_Place] = []
+        organization: list[_Place] = [p for p in places if p.end <= title_start]
         jurisdiction: list[_Place] = []
-        organization.extend(p for p in places if p.end <= title_start)
-        # Follow the title's prepositional phrases up to a clause or list boundary.
+        covered = {i for p in places for i in range(p.start, p.end)}
+        for token in before:
+            if token.i not in covered and token.is_alpha and token.lower_ not in words.former:
+                found = self._resolve_run(doc, token.i)
+                if found is not None and found.end <= title_start:
+                    organization.append(found)
+                    covered.update(range(found.start, found.end))
+        # Follow the title's prepositional phrases.
         slot: list[_Place] | None = None
         i = title_end
-        while i < span.end and doc[i].lower_ not in PHRASE_STOPS:
+        while i < b:
             token = doc[i]
             found = next((p for p in places if p.start == i), None)
             if token.lower_ in words.jurisdiction_prepositions:
@@ -396,26 +722,38 @@ class Linker:
                 (organization if slot is None else slot).append(found)
                 i = found.end
                 continue
-            elif slot is not None and token.pos_ == "PROPN" and token.ent_type_ != "PERSON":
-                # An unknown name ("the ambassador to Atlantis") still rules out other places.
-                j = i
-                while j < span.end and doc[j].pos_ == "PROPN":
-                    j += 1
-                slot.append(_Place(i, j, (TEXT_KEY + _norm(doc[i:j].text),)))
-                i = j
-                continue
+            elif slot is organization and token.lower_ in words.indefinite:
+                # "the governor of a neighbouring state": some other post than any listed.
+                slot.append(_Place(i, b, (UNKNOWN_PLACE,)))
+                break
+            elif slot is not None and token.is_alpha and token.lower_ != "the":
+                resolved = self._resolve_run(doc, i)
+                if resolved is not None:
+                    slot.append(resolved)
+                    i = resolved.end
+                    continue
+                if _namelike(token):
+                    # An unknown name ("the ambassador to Atlantis") still rules out others.
+                    j = i
+                    while j < b and _namelike(doc[j]):
+                        j += 1
+                    slot.append(_Place(i, j, (TEXT_KEY + _norm(doc[i:j].text),)))
+                    i = j
+                    continue
             i += 1
         return _RolePhrase(
-            title, tuple(organization), tuple(jurisdiction), former, indefinite or plural
+            canonical, tuple(organization), tuple(jurisdiction), former, indefinite or plural
         )
 
     def _role_holder(
-        self, phrase: _RolePhrase, index: _DocIndex, span_start: int, start: date, end: date
+        self, phrase: _RolePhrase, index: _DocIndex, a: int, b: int, start: date, end: date
     ) -> _Held | None:
         if phrase.vague:
             return None
         if not phrase.organization and not phrase.jurisdiction:
-            return self._recent_holder(phrase, index, span_start, start, end)
+            return self._recent_holder(
+                frozenset({phrase.title}), phrase.former, index, a, b, start, end
+            )
         org = phrase.organization[0].keys[0] if phrase.organization else ""
         jur = phrase.jurisdiction[0].keys[0] if phrase.jurisdiction else ""
         bucket = self._holders.get((phrase.title, org, jur))
@@ -424,29 +762,38 @@ class Linker:
             for held in bucket or []
             if _places_match(phrase, held) and _in_time(held.role, phrase.former, start, end)
         ]
-        return self._choose(candidates, index, span_start, phrase.former)
+        return self._choose(candidates, index, a, b, phrase.former)
 
     def _recent_holder(
-        self, phrase: _RolePhrase, index: _DocIndex, span_start: int, start: date, end: date
+        self,
+        titles: frozenset[str],
+        former: bool,
+        index: _DocIndex,
+        a: int,
+        b: int,
+        start: date,
+        end: date,
     ) -> _Held | None:
-        """A bare title ("the ambassador") is the protectee last named who holds it."""
-        for mention in reversed([m for m in index.mentions if m.end <= span_start]):
+        """A bare title ("the ambassador") or person noun ("the diplomat") is the protectee
+        last mentioned who holds a matching title; with none before it, the first one
+        mentioned in the next sentences."""
+        for mention in _around(index.mentions, a, b):
             if mention.protectee is None:
                 continue
             for held in self._held_by[mention.protectee]:
-                if held.title == phrase.title and _in_time(held.role, phrase.former, start, end):
+                if held.title in titles and _in_time(held.role, former, start, end):
                     return held
         return None
 
     def _choose(
-        self, candidates: list[_Held], index: _DocIndex, span_start: int, former: bool
+        self, candidates: list[_Held], index: _DocIndex, a: int, b: int, former: bool
     ) -> _Held | None:
         people = {held.protectee for held in candidates}
         if len(people) == 1:
             return candidates[0]
         if not people:
             return None
-        for mention in reversed([m for m in index.mentions if m.end <= span_start]):
+        for mention in _around(index.mentions, a, b):
             if mention.protectee in people:
                 return next(h for h in candidates if h.protectee == mention.protectee)
         if former:
@@ -457,7 +804,7 @@ class Linker:
             a.role.until is not None and b.role.since is not None and a.role.until < b.role.since
             for a, b in itertools.pairwise(ordered)
         )
-        # Terms that follow each other within the statement's month: the newer holder.
+        # Terms that follow each other within the statement's dates: the newer holder.
         # Terms that run side by side: the phrase is ambiguous, link nobody.
         return ordered[-1] if successive else None
 
@@ -484,12 +831,19 @@ class Linker:
 
 
 def statement_dates(when: str | None, published: date) -> tuple[date, date]:
-    """The days a statement speaks of: its `when` if at least year-month, else `published`."""
+    """The days a statement speaks of: its `when` (a day, a month or a year), else `published`.
+
+    A year alone ("In 2023, police foiled a plot against the ambassador") is the whole year: a
+    role is read as held during it, and of successive holders the latest one is chosen.
+    """
     match = PARTIAL_DATE.fullmatch(when or "")
     if match is None:
         return published, published
-    year, month = int(match[1]), int(match[2])
+    year = int(match[1])
     try:
+        if match[2] is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        month = int(match[2])
         if match[3]:
             day = date(year, month, int(match[3]))
             return day, day
@@ -529,3 +883,106 @@ def _describe(role: Role) -> str:
 def _norm(text: str) -> str:
     text = " ".join(text.lower().replace("\u2019", "'").split())
     return text.removesuffix("'s").removeprefix("the ")
+
+
+def _is_possessive_mark(token: Token) -> bool:
+    return (
+        token.tag_ == "POS"
+        or token.lower_ in ("'s", "\u2019s")
+        or (token.text in ("'", "\u2019") and token.i > 0 and token.nbor(-1).lower_.endswith("s"))
+    )
+
+
+def _possessive(doc: Doc, a: int, b: int, pronouns: frozenset[str]) -> int | None:
+    """The last possessive mark in doc[a:b] that has a possessed noun after it."""
+    for i in range(b - 2, a - 1, -1):
+        token = doc[i]
+        marked = (i > a and _is_possessive_mark(token)) or token.lower_ in pronouns
+        if marked and doc[i + 1].pos_ in NOUNISH | {"ADJ", "VERB"}:
+            return i
+    return None
+
+
+def _head(doc: Doc, a: int, b: int) -> tuple[int | None, int]:
+    """The head token of the noun group that starts at a, and where that group ends."""
+    end = a
+    while end < b:
+        token = doc[end]
+        if token.lower_ in PHRASE_STOPS or token.pos_ in ("ADP", "PUNCT", "CCONJ"):
+            break
+        if token.pos_ == "VERB" and end > a and doc[end - 1].pos_ in ("NOUN", "PROPN"):
+            # "a convoy carrying ...": the participle starts a modifier of the noun.
+            break
+        end += 1
+    if end == a:
+        return (a if a < b else None), max(end, a + 1 if a < b else a)
+    nouns = [i for i in range(a, end) if doc[i].pos_ in NOUNISH]
+    return (nouns[-1] if nouns else end - 1), end
+
+
+def _indefinite(doc: Doc, a: int, head: int, indefinite: frozenset[str]) -> bool:
+    return any(doc[i].lower_ in indefinite for i in range(a, head)) or (
+        "Plur" in doc[head].morph.get("Number", [])
+    )
+
+
+def _from_mention(mention: _Mention, method: LinkMethod | None = None) -> TargetLink:
+    if mention.protectee is None:
+        return TargetLink(None, "none", None, True)
+    return TargetLink(mention.protectee, method or mention.method, mention.role, True)
+
+
+def _around(mentions: Sequence[_Mention], a: int, b: int) -> list[_Mention]:
+    """Mentions before doc[a:b], nearest first, then those after it, nearest first."""
+    before = [m for m in mentions if m.end <= a]
+    after = [m for m in mentions if m.start >= b]
+    return [*reversed(before), *after]
+
+
+def _quotes(doc: Doc) -> dict[int, int]:
+    """Token index -> index of the opening quotation mark, for tokens inside quotations."""
+    inside: dict[int, int] = {}
+    opening: int | None = None
+    for token in doc:
+        text = token.text
+        if text in QUOTES:
+            if opening is None and text not in CLOSING_QUOTES:
+                opening = token.i
+            elif opening is not None and text not in OPENING_QUOTES:
+                opening = None
+            continue
+        if token.is_sent_start and token.i > 0 and doc[token.i - 1].text == "\n\n":
+            opening = None
+        if opening is not None:
+            inside[token.i] = opening
+    return inside
+
+
+def _appositive_names(doc: Doc) -> list[Span]:
+    """Runs of two or more capitalized proper nouns set off by commas after a noun."""
+    names: list[Span] = []
+    for comma in doc:
+        if comma.text != "," or comma.i == 0 or doc[comma.i - 1].pos_ != "NOUN":
+            continue
+        end = comma.i + 1
+        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+            end += 1
+        if end - comma.i - 1 >= 2 and (end == len(doc) or doc[end].is_punct):
+            names.append(doc[comma.i + 1 : end])
+    return names
+
+
+def _ends_phrase(token: Token) -> bool:
+    return (
+        token.pos_ == "CCONJ"
+        or token.text in (",", ";", "(", ":")
+        or (token.lower_ in PHRASE_STOPS and token.pos_ == "PRON")
+    )
+
+
+def _namelike(token: Token) -> bool:
+    """A word of a name after a preposition, whatever tag a parser gave "United" in "the
+    United Nations"; a person's name is not a place."""
+    if token.ent_type_ == "PERSON" or token.is_punct:
+        return False
+    return token.pos_ == "PROPN" or (token.text[:1].isupper() and not token.is_stop)

@@ -6,7 +6,7 @@ Titles map to a canonical title ("envoy" and "ambassador" are both `ambassador`;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +29,13 @@ class RoleVocabulary:
     indefinite: frozenset[str]
     person_pronouns: frozenset[str]
     name_suffixes: frozenset[str]
+    possessive_pronouns: frozenset[str] = frozenset()
+    first_person: frozenset[str] = frozenset()
+    second_person: frozenset[str] = frozenset()
+    masculine: frozenset[str] = frozenset()
+    feminine: frozenset[str] = frozenset()
+    associates: frozenset[str] = frozenset()
+    generic_persons: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = TITLES_FILE) -> RoleVocabulary:
@@ -44,6 +51,15 @@ class RoleVocabulary:
         """Single words that can precede a name as a title or honorific ("Gen.", "Ms")."""
         words = {w for synonym in self.synonyms for w in synonym.split()}
         return frozenset(words | self.honorifics)
+
+    def gender(self, word: str) -> str | None:
+        """'m' or 'f' for a gendered pronoun, honorific or title; None when it tells nothing."""
+        word = word.lower()
+        if word in self.masculine:
+            return "m"
+        if word in self.feminine:
+            return "f"
+        return None
 
 
 @cache
@@ -68,6 +84,16 @@ def _load(path: Path) -> RoleVocabulary:
             indefinite=words("indefinite"),
             person_pronouns=words("person_pronouns"),
             name_suffixes=words("name_suffixes"),
+            possessive_pronouns=words("possessive_pronouns"),
+            first_person=words("first_person"),
+            second_person=words("second_person"),
+            masculine=words("masculine"),
+            feminine=words("feminine"),
+            associates=words("associates"),
+            generic_persons={
+                str(noun).lower(): frozenset(str(t).lower() for t in titles or [])
+                for noun, titles in (data.get("generic_persons") or {}).items()
+            },
         )
     except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise WatchfloorError(f"{path}: not a valid role vocabulary ({exc})") from exc

@@ -16,6 +16,7 @@ import spacy
 from spacy.language import Language
 
 from watchfloor.errors import PipelineNotFound
+from watchfloor.nlp import lemmas  # noqa: F401  registers the packaged pipeline's own component
 
 ENV_VAR = "WATCHFLOOR_SPACY_MODEL"
 PACKAGED_MODEL = Path(__file__).resolve().parent.parent / "models" / "en_watchfloor"
