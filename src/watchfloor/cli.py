@@ -31,6 +31,9 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+UTF8_NAMES = frozenset({"utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "ascii"})
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear error line and return the exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -102,14 +105,21 @@ def extract_command(
         findings = Analyzer(people).analyze(document, published=day)
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
+    if document.encoding and document.encoding.lower() not in UTF8_NAMES:
+        err_console.print(
+            f"note: {path} is not UTF-8; it was read as {document.encoding}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     if output_format in (OutputFormat.jsonl, OutputFormat.json):
         for finding in findings:
             sys.stdout.write(json.dumps(finding.to_contract(), ensure_ascii=False) + "\n")
         return
     table = Table(title=f"{len(findings)} threat statements in {document.source}")
-    for column in ("act", "status", "actor", "target", "protectee", "warn", "when", "evidence"):
-        table.add_column(column, overflow="fold")
+    for column in ("act", "status", "actor", "target", "protectee", "warn", "when"):
+        table.add_column(column, no_wrap=column not in ("actor", "target"), overflow="fold")
+    table.add_column("evidence", no_wrap=True, overflow="ellipsis", max_width=40)
     for finding in findings:
         s = finding.statement
         table.add_row(
