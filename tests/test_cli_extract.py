@@ -167,7 +167,9 @@ def test_oversized_input_is_refused(tmp_path: Path) -> None:
 
 def test_legacy_encoding_is_read_and_said(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
-    path.write_bytes("Gunmen threatened to kill the mayor of Cádiz, police said.\n".encode("cp1252"))
+    path.write_bytes(
+        "Gunmen threatened to kill the mayor of Cádiz, police said.\n".encode("cp1252")
+    )
     code, lines, output = extract(path, "--published", "2025-01-01")
     assert code == 0, output
     assert lines[0]["target"]["text"] == "the mayor of Cádiz"
