@@ -1,7 +1,12 @@
-"""The duty-to-warn rule: one configurable policy, read from YAML."""
+"""The duty-to-warn rule: one configurable policy, read from YAML.
+
+The packaged default is `data/policy/duty_to_warn.yaml`; `WATCHFLOOR_DUTY_POLICY` names another
+file, for a service whose doctrine differs (for instance one that also warns on surveillance).
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from watchfloor.errors import WatchfloorError
 DEFAULT_POLICY_FILE = (
     Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
 )
+POLICY_ENV_VAR = "WATCHFLOOR_DUTY_POLICY"
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class DutyToWarnPolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> DutyToWarnPolicy:
-        path = path or DEFAULT_POLICY_FILE
+        path = path or Path(os.environ.get(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             return cls(
