@@ -117,9 +117,21 @@ def extract_command(
             sys.stdout.write(json.dumps(finding.to_contract(), ensure_ascii=False) + "\n")
         return
     table = Table(title=f"{len(findings)} threat statements in {document.source}")
-    for column in ("act", "status", "actor", "target", "protectee", "warn", "when"):
-        table.add_column(column, no_wrap=column not in ("actor", "target"), overflow="fold")
-    table.add_column("evidence", no_wrap=True, overflow="ellipsis", max_width=40)
+    # Short columns never wrap; names and the evidence give way on a narrow terminal.
+    for column, width, wraps in (
+        ("act", 8, False),
+        ("status", 11, False),
+        ("actor", 12, True),
+        ("target", 14, True),
+        ("protectee", 9, False),
+        ("warn", 4, False),
+        ("when", 10, False),
+    ):
+        table.add_column(column, min_width=width, no_wrap=not wraps, overflow="fold")
+    # The evidence needs room; on a narrow terminal it is left to --format jsonl.
+    show_evidence = console.width >= 120
+    if show_evidence:
+        table.add_column("evidence", overflow="ellipsis", no_wrap=True, max_width=40)
     for finding in findings:
         s = finding.statement
         table.add_row(
@@ -130,7 +142,7 @@ def extract_command(
             finding.target.protectee or "",
             "[bold red]yes[/]" if finding.duty_to_warn else "no",
             s.when or "",
-            s.evidence.text[:160],
+            *([s.evidence.text] if show_evidence else []),
         )
     console.print(table)
 
