@@ -641,3 +641,241 @@ def test_interviewer_question_is_not_a_statement(extractor: Extractor) -> None:
 )
 def test_figurative_and_harmless_uses_yield_nothing(extractor: Extractor, text: str) -> None:
     assert extract(extractor, text) == []
+
+
+# Target boundaries and several targets in one statement -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Rebels tried to kill the mayor of Tarn, officials in the capital said.",
+            "the mayor of Tarn",
+        ),
+        ("Gunmen shot the mayor of Orvel, citing his ties to the army.", "the mayor of Orvel"),
+        (
+            "Gunmen shot the prefect, Odile Marchetti, outside her office.",
+            "the prefect, Odile Marchetti",
+        ),
+    ],
+)
+def test_target_stops_before_attribution_and_clauses(
+    extractor: Extractor, text: str, target: str
+) -> None:
+    statements = [s for s in extract(extractor, text) if s.act in ("kill", "attack")]
+    assert len(statements) == 1, statements
+    assert statements[0].target is not None and statements[0].target.text == target
+
+
+def test_conjoined_persons_are_one_statement_each(extractor: Extractor) -> None:
+    text = "The cell plotted to kill Senator Ana Ruiz and the chief of the national police."
+    statements = [s for s in extract(extractor, text) if s.act == "kill"]
+    targets = sorted(s.target.text for s in statements if s.target is not None)
+    assert targets == ["Senator Ana Ruiz", "the chief of the national police"]
+    assert {s.status for s in statements} == {"planned"}
+
+
+def test_conjoined_places_stay_one_target(extractor: Extractor) -> None:
+    text = "Militias attacked US troops in Iraq and Syria on Tuesday."
+    statements = [s for s in extract(extractor, text) if s.act == "attack"]
+    assert len(statements) == 1 and statements[0].target is not None
+    assert statements[0].target.text.startswith("US troops")
+
+
+def test_hedged_apposition_names_a_second_target(extractor: Extractor) -> None:
+    text = "The cell discussed killing a regional official, perhaps the mayor of Tarn."
+    statements = [s for s in extract(extractor, text) if s.act == "kill"]
+    targets = sorted(s.target.text for s in statements if s.target is not None)
+    assert targets == ["a regional official", "the mayor of Tarn"]
+    assert {s.status for s in statements} == {"considered"}
+
+
+def test_named_as_possible_targets_inherits_the_plot(extractor: Extractor) -> None:
+    text = (
+        "Police believe the gang planned to kidnap a banker. "
+        "Detectives named Judge Sara Lind and the county prosecutor as possible targets."
+    )
+    named = [s for s in extract(extractor, text) if s.trigger.text == "as possible targets"]
+    assert sorted(s.target.text for s in named if s.target is not None) == [
+        "Judge Sara Lind",
+        "the county prosecutor",
+    ]
+    assert {(s.act, s.status) for s in named} == {("kidnap", "considered")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A letter pushed under her door said she would be the next to die.",
+        "The deputy said he had received a text warning that he would be next.",
+    ],
+)
+def test_pronoun_subject_of_indirect_threat(extractor: Extractor, text: str) -> None:
+    statements = [s for s in extract(extractor, text) if s.trigger.text.endswith(("die", "next"))]
+    assert len(statements) == 1
+    assert statements[0].target is not None and statements[0].target.text in ("she", "he")
+    assert statements[0].status == "threatened"
+
+
+def test_possessive_pronoun_in_idiom_gap_is_a_person(extractor: Extractor) -> None:
+    text = 'The witness said the gang had "put a price on my head" after the trial.'
+    statement = only(extract(extractor, text), "price")
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == "my"
+    assert statement.target_kind == "person"
+
+
+def test_question_cue_covers_only_its_own_clause(extractor: Extractor) -> None:
+    asserted = (
+        "Asked whether she felt safe, the judge said a gang had put a price on her head last year."
+    )
+    assert [s.act for s in extract(extractor, asserted) if s.trigger.text.startswith("price")] == [
+        "kill"
+    ]
+    asked = "Reporters asked whether the judge had been threatened by the gang."
+    assert extract(extractor, asked) == []
+
+
+def test_subject_idiom_after_that_clause(extractor: Extractor) -> None:
+    text = 'A user wrote online that Councillor Bram Oduya "deserves a bullet" for the vote.'
+    statement = only(extract(extractor, text), "deserves")
+    assert statement.target is not None and statement.target.text == "Councillor Bram Oduya"
+    assert (statement.act, statement.status) == ("kill", "threatened")
+
+
+def test_all_caps_telex_noun_after_to_is_a_verb(extractor: Extractor) -> None:
+    text = (
+        "FLASH. INFORMANT SAYS GUNMEN PREPARING TO AMBUSH A BUS CARRYING THE DUTCH CONSUL IN "
+        "AGADEZ NEXT WEEK. NO FURTHER DETAILS."
+    )
+    statement = only(extract(extractor, text), "ambush")
+    assert statement.act == "attack"
+    assert statement.target is not None
+    assert "THE DUTCH CONSUL" in statement.target.text
+
+
+def test_threat_that_an_attack_will_be_repeated(extractor: Extractor) -> None:
+    text = "The letter said the next one will go through the judge's window."
+    statement = only(extract(extractor, text), "next")
+    assert (statement.act, statement.status) == ("attack", "threatened")
+    assert statement.target is not None and statement.target.text == "the judge's window"
+    sport = "The next one goes in the back of the net, the striker said."
+    assert extract(extractor, sport) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ('The councillor said that she was on a "list of people to be killed".', "she"),
+        ("The councillor said that she was on a hit list.", "she"),
+        ("Police found a hit list that included two judges.", "two judges"),
+        ("The group published a hit list naming the prosecutor.", "the prosecutor"),
+    ],
+)
+def test_hit_list_target_is_who_is_on_it(extractor: Extractor, text: str, target: str) -> None:
+    statements = [s for s in extract(extractor, text) if s.act == "kill"]
+    assert len(statements) == 1, statements
+    assert statements[0].target is not None and statements[0].target.text == target
+    assert statements[0].status == "threatened"
+
+
+def test_occupant_of_a_home_is_a_person(extractor: Extractor) -> None:
+    text = "A man kicked the door of a flat on Mill Road, threatening to shoot the occupant."
+    statement = only(extract(extractor, text), "shoot")
+    assert statement.target is not None and statement.target.text == "the occupant"
+    assert statement.target_kind == "person"
+
+
+def test_name_tagged_as_a_place_in_a_list_of_people_stays_a_person(extractor: Extractor) -> None:
+    """The entity tagger reading the second name as a place must not drop that person."""
+    from spacy.tokens import Span
+
+    text = "Police say the men had discussed shooting Senator Varga and Ilse Moravec in Graz."
+    doc = extractor.nlp(text)
+    doc._.published = PUBLISHED
+    start = next(t.i for t in doc if t.text == "Ilse")
+    doc.set_ents([Span(doc, start, start + 2, "GPE")], default="unmodified")
+    for name in (TRIGGERS, STATEMENTS):
+        doc = extractor.nlp.create_pipe(name)(doc)
+    statements = doc._.threat_statements
+    targets = {s.target.text: s.target_kind for s in statements if s.target is not None}
+    assert targets == {"Senator Varga": "person", "Ilse Moravec": "person"}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Within a day the prosecutor had received dozens of emails, some threatening murder.",
+            "the prosecutor",
+        ),
+        ("The councillor received threats of murder after the vote.", "The councillor"),
+    ],
+)
+def test_recipient_of_a_threat_of_harm_is_its_target(
+    extractor: Extractor, text: str, target: str
+) -> None:
+    statements = extract(extractor, text)
+    # One statement: the kill threat, not also a bare "threaten" for the same words.
+    assert len(statements) == 1, statements
+    statement = statements[0]
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == target
+
+
+def test_murder_without_a_received_threat_has_no_recipient(extractor: Extractor) -> None:
+    assert extract(extractor, "The novelist received an award for her book about a murder.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Someone sent a package to the mayor. The note inside said the next one is for "
+            "your head.",
+            "the mayor",
+        ),
+        (
+            "The clerk received a letter saying the next bullet is for your head.",
+            "The clerk",
+        ),
+    ],
+)
+def test_you_in_a_message_means_its_addressee(extractor: Extractor, text: str, target: str) -> None:
+    statement = only(extract(extractor, text), "next")
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == target
+
+
+def test_you_without_an_addressee_stays_you(extractor: Extractor) -> None:
+    statement = only(extract(extractor, "A caller said the next bullet is for your head."), "next")
+    assert statement.target is not None and statement.target.text == "your"
+
+
+def test_finishing_the_job_repeats_an_earlier_harm(extractor: Extractor) -> None:
+    text = (
+        "A man who threatened to kill the judge was charged on Monday. He told a cellmate he "
+        "would finish the job when she left hospital."
+    )
+    statement = only(extract(extractor, text), "finish")
+    assert (statement.act, statement.status) == ("kill", "threatened")
+    assert statement.target is not None and statement.target.text == "she"
+    assert statement.actor is not None and statement.actor.text == "he"
+    builders = "The builders said they would finish the job when she returned from leave."
+    assert extract(extractor, builders) == []
+
+
+def test_similar_warnings_repeat_the_threat_reported_before(extractor: Extractor) -> None:
+    text = (
+        "A councillor said a gang had told him he was on a list of people to be killed. "
+        "Another councillor, Ruth Amadi, said she had received similar warnings."
+    )
+    statements = extract(extractor, text)
+    repeated = [s for s in statements if s.target is not None and s.target.text == "she"]
+    assert [(s.act, s.status) for s in repeated] == [("kill", "threatened")]
+
+
+def test_similar_warnings_alone_are_no_threat(extractor: Extractor) -> None:
+    text = "The mayor said she had received similar warnings about flooding last winter."
+    assert extract(extractor, text) == []

@@ -687,6 +687,102 @@ def test_people_around_a_protectee_are_someone_else(
     assert wide_link(wide, nlp, text, target) == TargetLink(None)
 
 
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        (
+            "A man offered cash to shoot a mayor in Sweden. The mayor, Ines Falk, was unhurt.",
+            "a mayor in Sweden",
+            TargetLink("ines-falk", "name", None, True),
+        ),
+        (
+            "A man offered cash to kill a judge in Ohio. The judge, Mira Stone, was unhurt.",
+            "a judge in Ohio",
+            TargetLink(None, "none", None, True),
+        ),
+        # Named later, but not in apposition: the role phrase may be someone else.
+        (
+            "A man offered cash to kill a judge in Ohio. Later Judge Mira Stone spoke.",
+            "a judge in Ohio",
+            TargetLink(None, "none", "judge in ohio", False),
+        ),
+        # A hedged guess at a role is no name.
+        (
+            "A cell weighed seizing a senior diplomat, possibly the British ambassador to Ghana.",
+            "a senior diplomat",
+            TargetLink(None),
+        ),
+    ],
+)
+def test_an_indefinite_role_is_the_person_named_in_apposition_to_it(
+    wide: Linker, nlp: Language, text: str, target: str, expected: TargetLink
+) -> None:
+    assert wide_link(wide, nlp, text, target) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "named"),
+    [
+        # The target as given stops short of the associate in front of it.
+        ("A bodyguard of Mayor Falk was shoved to the ground at the market.", "Mayor Falk", False),
+        (
+            "Two staffers for Senator Lind were followed home from the office.",
+            "Senator Lind",
+            False,
+        ),
+        ("A driver to Ines Falk, Tom Berg, was threatened at the depot.", "Ines Falk", True),
+    ],
+)
+def test_an_associate_before_a_truncated_target_is_the_target(
+    wide: Linker, nlp: Language, text: str, target: str, named: bool
+) -> None:
+    link = wide_link(wide, nlp, text, target)
+    assert (link.protectee, link.person_named) == (None, named)
+
+
+def test_a_name_after_a_preposition_without_an_associate_is_still_the_person(
+    wide: Linker, nlp: Language
+) -> None:
+    text = "A parcel to Mayor Falk was found to contain a threat."
+    assert wide_link(wide, nlp, text, "Mayor Falk").protectee == "ines-falk"
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Ines Falk opened the library. A blogger posted the path the mayor jogs every morning.",
+            "the path",
+        ),
+        ("Ines Falk moved last year. A man photographed the house she rents in town.", "the house"),
+    ],
+)
+def test_a_thing_given_without_its_relative_clause_is_the_clause_subject(
+    wide: Linker, nlp: Language, text: str, target: str
+) -> None:
+    assert wide_link(wide, nlp, text, target).protectee == "ines-falk"
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "Ines Falk opened the library. A blogger posted the path the mayor's driver takes.",
+            "the path",
+        ),
+        (
+            "Ines Falk spoke. Later a man photographed the house the aide rents in town.",
+            "the house",
+        ),
+        ("Ines Falk spoke. A man filmed the gate. The mayor said nothing.", "the gate"),
+    ],
+)
+def test_a_thing_described_by_someone_else_is_not_the_protectee(
+    wide: Linker, nlp: Language, text: str, target: str
+) -> None:
+    assert wide_link(wide, nlp, text, target).protectee is None
+
+
 def test_carriers_lead_to_the_person_inside(wide: Linker, nlp: Language) -> None:
     text = "Rebels planned to ambush a convoy carrying the British ambassador to Ghana."
     link = wide_link(wide, nlp, text, "a convoy carrying the British ambassador to Ghana")
@@ -908,6 +1004,22 @@ def test_actor_normalization(linker: Linker, nlp: Language, actor: str, lineage:
     doc = nlp(text)
     _, link = linker.link(doc, [statement(text, "the envoy", actor=actor)], PUBLISHED)[0]
     assert link == ActorLink(lineage[0], lineage)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("A note taped to the gate threatened to kill the envoy.", "A note"),
+        ("Detectives said a man had planned to shoot the envoy.", "Detectives"),
+        ("In Pretoria, police foiled a plot to kill the envoy.", "police"),
+    ],
+)
+def test_investigators_and_messages_are_no_entity(
+    linker: Linker, nlp: Language, text: str, actor: str
+) -> None:
+    doc = nlp(text)
+    _, link = linker.link(doc, [statement(text, "the envoy", actor=actor)], PUBLISHED)[0]
+    assert link == ActorLink(None)
 
 
 def test_proxy_is_not_its_sponsor(linker: Linker, nlp: Language) -> None:

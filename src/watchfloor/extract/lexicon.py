@@ -21,7 +21,7 @@ LEXICON_DIR = DATA_DIR / "lexicons"
 TITLES_FILE = DATA_DIR / "roles" / "titles.yaml"
 
 DEFAULT_GAP = 3
-TRIGGER_KINDS = ("verb", "noun", "after", "gap", "subject", "list", "last")
+TRIGGER_KINDS = ("verb", "noun", "after", "gap", "subject", "list", "last", "sequel")
 TARGET_KINDS: tuple[str, ...] = get_args(TargetKind)
 APOSTROPHES = ("'", "’")
 # What may stand in a gap: the words of a noun phrase ("take the ambassador's son hostage").
@@ -53,6 +53,8 @@ class TriggerEntry:
     objects: frozenset[str] = frozenset()
     # "the mayor is next" repeats the act reported before it.
     inherit: bool = False
+    # "similar warnings" means something only after a harm reported before it.
+    anaphoric: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Lexicon:
     triggers: tuple[TriggerEntry, ...]
     agent_verbs: frozenset[str]
     recipient_verbs: frozenset[str]
+    message_verbs: frozenset[str]
+    message_nouns: frozenset[str]
     status_cues: dict[str, tuple[CompiledPattern, ...]]
     arrest_cues: tuple[CompiledPattern, ...]
     negations: tuple[CompiledPattern, ...]
@@ -89,6 +93,7 @@ class Lexicon:
     person_pronouns: frozenset[str]
     group_pronouns: frozenset[str]
     non_targets: frozenset[str]
+    alternative_markers: frozenset[str]
     entity_kinds: dict[str, str]
     methods: tuple[CompiledPattern, ...]
     motives: tuple[CompiledPattern, ...]
@@ -216,6 +221,7 @@ def load_lexicon(directory: str = "") -> Lexicon:
                     ),
                     objects=_words(entry.get("objects")),
                     inherit=bool(entry.get("inherit", False)),
+                    anaphoric=bool(entry.get("anaphoric", False)),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -227,6 +233,8 @@ def load_lexicon(directory: str = "") -> Lexicon:
         triggers=tuple(entries),
         agent_verbs=_words(triggers.get("agent_verbs")),
         recipient_verbs=_words(triggers.get("recipient_verbs")),
+        message_verbs=_words(triggers.get("message_verbs")),
+        message_nouns=_words(triggers.get("message_nouns")),
         status_cues={k: _phrases(v) for k, v in (status.get("cues") or {}).items()},
         arrest_cues=_phrases(status.get("arrest_cues")),
         negations=_phrases(status.get("negations")),
@@ -254,6 +262,7 @@ def load_lexicon(directory: str = "") -> Lexicon:
         person_pronouns=_words(targets.get("person_pronouns")),
         group_pronouns=_words(targets.get("group_pronouns")),
         non_targets=_words(targets.get("non_targets")),
+        alternative_markers=_words(targets.get("alternative_markers")),
         entity_kinds={str(k): str(v) for k, v in (targets.get("entity_kinds") or {}).items()},
         methods=_phrases(methods.get("methods")),
         motives=_phrases(methods.get("motives")),

@@ -30,6 +30,7 @@ NOUN_TARGET_PREPS = {
     "surveil": ("of", "on", "against"),
 }
 ACTOR_PREPS = ("by", "from")
+SECOND_PERSON = frozenset({"you", "your", "yourself", "yourselves"})
 # Complements left out of role phrases: "by/from X" names the actor, "for weeks" the time, and
 # "outside his home" the place, not the actor.
 TARGET_SKIP = ("by", "from", "for", "during", "since")
@@ -52,6 +53,12 @@ LIST_VERBS = frozenset(
         "contained",
         "names",
         "named",
+        "name",
+        "naming",
+        "identified",
+        "identifies",
+        "listed",
+        "lists",
     }
 )
 
@@ -64,6 +71,11 @@ class Roles:
     target: Span | None = None
     target_head: Token | None = None
     method: Span | None = None
+    # Set where the context knows the kind better than the entity tagger (a name in a list of
+    # people that the tagger read as a place).
+    target_kind: TargetKind | None = None
+    # "received threats of murder": the words around the trigger fix the status.
+    status: str | None = None
 
 
 class StatementReader:
@@ -112,14 +124,26 @@ class StatementReader:
         target, head = roles.target, roles.target_head
         if target is None or head is None:
             return [roles]
+        alternative = self._alternative(target)
+        if alternative is not None:
+            return [
+                roles,
+                Roles(
+                    roles.actor, alternative, alternative.root, roles.method, status=roles.status
+                ),
+            ]
         conjuncts = [c for c in head.conjuncts if target.start <= c.i < target.end and c.i > head.i]
-        if not conjuncts:
-            return [roles]
         doc = self.doc
+        if not conjuncts or not any(
+            doc[i].pos_ == "CCONJ" for i in range(head.i + 1, conjuncts[-1].i)
+        ):
+            # "the chief executive, Jane Roe": a comma alone joins an apposition, not a list.
+            return [roles]
         starts = [target.start] + [max(c.left_edge.i, target.start) for c in conjuncts]
         ends = [*starts[1:], target.end]
         heads = [head, *conjuncts]
         parts: list[Roles] = []
+        persons = 0
         for start, end, part_head in zip(starts, ends, heads, strict=True):
             while start < part_head.i and (
                 doc[start].pos_ in ("CCONJ", "PUNCT") or doc[start].is_space
@@ -132,10 +156,54 @@ class StatementReader:
             if not start <= part_head.i < end:
                 return [roles]
             span = doc[start:end]
-            if self._kind_of_phrase(part_head, span) != "person":
+            kind = self._kind_of_phrase(part_head, span)
+            # A name the entity tagger got wrong ("Priya Natarajan" as a place) still counts
+            # when another conjunct shows the list is of people.
+            named = kind != "person" and self._personal_name(span)
+            if (
+                kind != "person"
+                and not named
+                and not (kind == "unknown" and part_head.pos_ == "PROPN")
+            ):
                 return [roles]
-            parts.append(Roles(roles.actor, span, part_head, roles.method))
-        return parts
+            persons += kind == "person"
+            parts.append(
+                Roles(
+                    roles.actor,
+                    span,
+                    part_head,
+                    roles.method,
+                    "person" if named else None,
+                    roles.status,
+                )
+            )
+        return parts if persons else [roles]
+
+    @staticmethod
+    def _personal_name(span: Span) -> bool:
+        """A given name and surname: proper nouns only, joined by `flat` (the treebank's
+        relation for personal names; place names are compounds)."""
+        words = [t for t in span if not t.is_space]
+        if len(words) < 2 or any(t.pos_ != "PROPN" or not t.is_title for t in words):
+            return False
+        # The flat part's head may be misparsed; its relation is the evidence.
+        return any(t.dep_.lower() == "flat" for t in words[1:])
+
+    def _alternative(self, target: Span) -> Span | None:
+        """ "a senior diplomat, possibly the Danish ambassador": the person the hedge names."""
+        doc, end = self.doc, target.end
+        if end + 2 >= len(doc) or doc[end].text != ",":
+            return None
+        if doc[end + 1].lower_ not in self.lex.alternative_markers:
+            return None
+        sent = self.sentences.of(doc[end])
+        phrase = self.syn.np_from(doc, end + 2, sent)
+        if phrase is None or not len(phrase):
+            return None
+        head = self.syn.lexical_head(doc, phrase.start, sent) or phrase.root
+        if self._kind_of_phrase(head, phrase) != "person":
+            return None
+        return phrase
 
     def _kind_of_phrase(self, head: Token, phrase: Span) -> TargetKind:
         """The kind of one conjunct alone (without its siblings' kinds)."""
@@ -175,12 +243,13 @@ class StatementReader:
         if (
             trigger.entry.act == "threaten"
             and trigger.end < len(doc)
-            and doc[trigger.end].lower_ == "to"
+            and doc[trigger.end].lower_ in ("to", "of")
             and any(t.start in (trigger.end + 1, trigger.end + 2) for t in self._triggers)
         ):
-            # "threatened to kill X": the kill statement, threatened, says it all.
+            # "threatened to kill X", "threats of murder": the harm statement, threatened,
+            # says it all.
             return None
-        kind = self._target_kind(roles.target_head, roles.target)
+        kind = roles.target_kind or self._target_kind(roles.target_head, roles.target)
         objects = trigger.entry.objects
         if objects:
             noun = roles.target_head
@@ -188,9 +257,15 @@ class StatementReader:
                 return None
         elif kind not in trigger.entry.targets:
             return None
+        if (trigger.entry.kind == "sequel" or trigger.entry.anaphoric) and not any(
+            t.start < trigger.start and t.entry.act in ("kill", "kidnap", "attack")
+            for t in self._targeted
+        ):
+            # "finish the job", "similar warnings": a harm only after one reported before it.
+            return None
         head = self._head(trigger)
         left, right = self._window(trigger, sent, head)
-        status = self._status(trigger, head, sent, left, right)
+        status = roles.status or self._status(trigger, head, sent, left, right)
         if roles.actor is None:
             self._actor_from_cue(trigger, head, sent, left, right, roles)
         if roles.actor is None and trigger.entry.kind != "noun":
@@ -247,8 +322,14 @@ class StatementReader:
         """An interviewer's question asserts nothing ("Have you been threatened?", "asked
         whether he had been targeted"). Other questions ("Did the regime order the killing?")
         stay, as `hypothetical` speculation."""
-        if any(sent.start <= s < trigger.start for s, _, _ in self.cues.get("question", ())):
-            return True
+        for start, end, _ in self.cues.get("question", ()):
+            if not sent.start <= start < trigger.start:
+                continue
+            # Only inside the question's own clause: "Asked whether he was threatened, he said
+            # militias had put a price on his head" asserts the second part.
+            clause = self.doc[end - 1].head
+            if clause.left_edge.i <= trigger.start <= clause.right_edge.i or clause.i < end:
+                return True
         if not sent.text.rstrip().rstrip("\"'”’ ").endswith("?"):
             return False
         target = roles.target
@@ -265,6 +346,12 @@ class StatementReader:
         doc = self.doc
         first, last = self.sentences.of(doc[trigger.start]), self.sentences.of(doc[trigger.end - 1])
         start, end = first.start, last.end
+        # A boundary with no punctuation or break before it is the parser's guess (all-caps
+        # telex: "MEN PLANNING TO AMBUSH| A CONVOY"): the sentence goes on.
+        while start > 0 and not self._sentence_final(start - 1):
+            start = self.sentences.of(doc[start - 1]).start
+        while end < len(doc) and not self._sentence_final(end - 1):
+            end = self.sentences.of(doc[end]).end
         for j in range(trigger.start - 1, start - 1, -1):
             if self._line_break(j):
                 start = j + 1
@@ -274,6 +361,10 @@ class StatementReader:
                 end = j
                 break
         return doc[start:end]
+
+    def _sentence_final(self, i: int) -> bool:
+        token = self.doc[i]
+        return token.is_space or token.is_punct or token.text[-1:] in (".", "!", "?")
 
     def _line_break(self, i: int) -> bool:
         doc = self.doc
@@ -616,6 +707,15 @@ class StatementReader:
     # Roles ----------------------------------------------------------------------------------
 
     def _roles(self, trigger: Trigger, sent: Span) -> Roles:
+        roles = self._roles_of_kind(trigger, sent)
+        target = roles.target
+        if target is not None and all(t.lower_ in SECOND_PERSON for t in target):
+            addressee = self._addressee(trigger, sent)
+            if addressee is not None:
+                self._set_target_span(roles, addressee)
+        return roles
+
+    def _roles_of_kind(self, trigger: Trigger, sent: Span) -> Roles:
         kind = trigger.entry.kind
         if kind == "verb":
             return self._verb_roles(trigger, sent)
@@ -629,6 +729,8 @@ class StatementReader:
             return self._subject_roles(trigger, sent)
         if kind == "last":
             return self._last_roles(trigger, sent)
+        if kind == "sequel":
+            return self._sequel_roles(trigger, sent)
         return self._after_roles(trigger, sent)
 
     def _np(
@@ -784,8 +886,16 @@ class StatementReader:
         if target_token is None and head.head.lower_ in self.lex.recipient_verbs:
             # "the editor received death threats": whoever receives the threat is its target.
             target_token = self.syn.subject_of(head.head)
+        if target_token is None:
+            target_token = self._threat_recipient(head, trigger, sent)
+            if target_token is not None:
+                roles.status = "threatened"
         if target_token is not None:
             self._set_target(roles, target_token, sent, trigger)
+        elif trigger.start > sent.start and doc[trigger.start - 1].lower_ == "to":
+            # "PLANNING TO AMBUSH A CONVOY": after "to" the word is a verb the tagger missed
+            # (all-caps telex); its object follows.
+            self._set_target_after(roles, trigger, sent)
         if actor_token is None and roles.target is not None:
             # "the threat against our forces from militant groups"
             found = self.syn.lexical_complement(
@@ -795,6 +905,80 @@ class StatementReader:
                 actor_token = found[1]
         self._actor(actor_token, sent, trigger, roles)
         return roles
+
+    def _threat_recipient(self, head: Token, trigger: Trigger, sent: Span) -> Token | None:
+        """ "she received calls threatening murder", "letters with threats of murder": the harm
+        a received threat names is aimed at whoever received it."""
+        doc = self.doc
+        threat = next(
+            (
+                t
+                for t in self._triggers
+                if t.entry.act == "threaten"
+                and sent.start <= t.start
+                and 0 <= trigger.start - t.end <= 3
+            ),
+            None,
+        )
+        if threat is None or any(
+            doc[j].pos_ not in ("ADP", "CCONJ", "NOUN", "PUNCT")
+            for j in range(threat.end, trigger.start)
+        ):
+            return None
+        token = head
+        for _ in range(6):
+            if token.head is token or not sent.start <= token.head.i < sent.end:
+                return None
+            token = token.head
+            if token.lower_ in self.lex.recipient_verbs:
+                return self.syn.subject_of(token)
+        return None
+
+    def _addressee(self, trigger: Trigger, sent: Span) -> Span | None:
+        """ "a letter sent to the judge with the words 'you are next'": whom "you" means, from
+        the message's addressee in the same or the previous sentence."""
+        doc = self.doc
+        start = sent.start
+        if start > 0:
+            start = self.sentences.of(doc[start - 1]).start
+        found: Span | None = None
+        for i in range(start, trigger.start):
+            word = doc[i]
+            if word.lower_ in self.lex.message_verbs:
+                to = next(
+                    (
+                        j
+                        for j in range(i + 1, min(i + 12, trigger.start))
+                        if doc[j].lower_ == "to" and doc[j].pos_ == "ADP"
+                    ),
+                    None,
+                )
+                if to is not None:
+                    bound = self.sentences.of(doc[to])
+                    phrase = self.syn.np_from(doc, to + 1, bound)
+                    if phrase is None and to < doc[to].head.i < trigger.start:
+                        # "to the then ambassador": words the lexical reading stops at.
+                        phrase = self._np(doc[to].head, bound, trigger)
+                    if phrase is not None and len(phrase):
+                        found = phrase
+            elif word.lower_ in self.lex.recipient_verbs:
+                after = next(
+                    (
+                        doc[j]
+                        for j in range(i + 1, min(i + 5, trigger.start))
+                        if doc[j].pos_ == "NOUN"
+                    ),
+                    None,
+                )
+                subject = self.syn.subject_of(word)
+                if (
+                    after is not None
+                    and after.lemma_.lower() in self.lex.message_nouns
+                    and subject is not None
+                    and subject.i < i
+                ):
+                    found = self._np(subject, self.sentences.of(word), trigger)
+        return found
 
     def _possessor(self, head: Token, trigger: Trigger) -> Token | None:
         owners = [o for o in self.syn.children(head, self.syn.possessor) if o.i < trigger.start]
@@ -830,13 +1014,31 @@ class StatementReader:
         doc = self.doc
         roles = Roles()
         head = doc[trigger.end - 1]
-        self._actor(self._possessor(head, trigger), sent, trigger, roles)
-        token = head
-        for _ in range(4):
-            if token.head is token:
+        if not trigger.entry.inherit:
+            # "named X as possible targets" has no possessor; the word before is the target's.
+            self._actor(self._possessor(head, trigger), sent, trigger, roles)
+        words = doc[trigger.start : trigger.end]
+        noun = next((t for t in words if t.lower_ in ("list", "lists")), head)
+        # Whoever is "on" the list is its target; whoever "found" or "published" it is not.
+        on_list = any(
+            c.lower_ in ("on", "onto") and c.dep_.lower() in self.syn.case for c in noun.children
+        )
+        for child in noun.children:
+            if child.dep_.lower() in (*self.syn.relcl, "acl") and child.lower_ in LIST_VERBS:
+                # "a hit list that included two judges"; "named X" may be parsed as an xcomp.
+                objects = self.syn.children(child, self.syn.object) or [
+                    c for c in child.rights if c.dep_.lower() == "xcomp" and c.pos_ in NOUN_POS
+                ]
+                if objects:
+                    self._set_target(roles, objects[0], sent, trigger)
+                    return roles
+        token = noun
+        for hop in range(4):
+            if hop and token.head is token:
                 break
-            token = token.head
-            if token.lower_ in LIST_VERBS:
+            if hop:
+                token = token.head
+            if hop and token.lower_ in LIST_VERBS:
                 objects = self.syn.children(token, self.syn.object)
                 if objects:
                     self._set_target(roles, objects[0], sent, trigger)
@@ -844,12 +1046,15 @@ class StatementReader:
             subjects = [
                 s for s in self.syn.children(token, self.syn.subject) if s.i < trigger.start
             ]
-            if subjects:
+            # A noun governor is a copula's predicate ("X was at the top of the list").
+            if subjects and (hop == 0 or on_list or token.pos_ not in VERB_POS):
                 self._set_target(roles, self.syn.relative_antecedent(subjects[0]), sent, trigger)
                 return roles
+            if hop and token.pos_ in VERB_POS:
+                break
         for prep in ("including", "includes", "included", "of"):
-            found = self.syn.lexical_complement(head, sent, frozenset({prep}))
-            if found is not None:
+            found = self.syn.lexical_complement(noun, sent, frozenset({prep}))
+            if found is not None and not trigger.start <= found[1].i < trigger.end:
                 self._set_target(roles, found[1], sent, trigger)
                 return roles
         return roles
@@ -903,6 +1108,22 @@ class StatementReader:
         self._actor(self.syn.subject_of(verb), sent, trigger, roles)
         return roles
 
+    def _sequel_roles(self, trigger: Trigger, sent: Span) -> Roles:
+        """ "he would finish the job when she returned": the target is the person the clause
+        on the verb is about, the actor the verb's subject."""
+        roles = Roles()
+        words = self.doc[trigger.start : trigger.end]
+        verb = next((t for t in words if t.pos_ in VERB_POS), words[0])
+        for clause in verb.children:
+            if clause.dep_.lower() != "advcl" or not sent.start <= clause.i < sent.end:
+                continue
+            subjects = self.syn.children(clause, self.syn.subject)
+            if subjects and self._kind_of(subjects[0]) == "person":
+                self._set_target(roles, subjects[0], sent, trigger)
+                break
+        self._actor(self.syn.subject_of(verb), sent, trigger, roles)
+        return roles
+
     def _subject_roles(self, trigger: Trigger, sent: Span) -> Roles:
         doc = self.doc
         roles = Roles()
@@ -927,6 +1148,9 @@ class StatementReader:
                 ),
                 [],
             )
+        if subjects and subjects[0].pos_ == "SCONJ":
+            # A parse that makes "that" the subject ("posted that Governor X 'deserves ...'").
+            subjects = []
         vocative = self._vocative(trigger, sent)
         if vocative is not None:
             self._set_target_span(roles, vocative)

@@ -82,10 +82,14 @@ class Syntax:
         Qassem Soleimani"); without, only the words up to the head ("a US government official").
         """
         avoid_set = set(avoid)
-        if head.head is not head:
+        keep = {head.i}
+        reduced = self._reduced_participle(head)
+        if reduced is not None:
+            if full:
+                keep.update(reduced)
+        elif head.head is not head:
             # A phrase never contains the word that governs it (a bad parse can say otherwise).
             avoid_set.add(head.head.i)
-        keep = {head.i}
         for child in head.lefts:
             if child.dep_.lower() in self.np_left or child.pos_ in ("DET", "ADJ", "NUM", "PROPN"):
                 keep.update(t.i for t in child.subtree)
@@ -141,6 +145,34 @@ class Syntax:
             start, end = max(start, head.i - 6), min(end, head.i + 1)
             start = max(start, bound.start)
         return self._trim(head.doc, start, end, head.i)
+
+    def _reduced_participle(self, head: Token) -> list[int] | None:
+        """ "a convoy carrying the ambassador to Mali" parsed as a clause with "convoy" as the
+        subject of "carrying": the participle and its object belong to the phrase."""
+        verb = head.head
+        if (
+            verb is head
+            or verb.i != head.i + 1
+            or verb.pos_ != "VERB"
+            or not {"Ger", "Part"} & set(verb.morph.get("VerbForm", []))
+            or head.dep_.lower() not in self.subject
+            or any(c.dep_.lower().startswith("aux") for c in verb.children)
+        ):
+            return None
+        objects = [c for c in verb.rights if c.dep_.lower() in self.object]
+        if not objects:
+            return None
+        end = objects[0].right_edge.i + 1
+        for child in verb.rights:
+            # "... the ambassador | to Mali": a role's complement the parser hung on the verb.
+            if (
+                child.left_edge.i == end
+                and child.pos_ == "PROPN"
+                and child.dep_.lower() in self.oblique
+                and child.left_edge.lower_ in ("to", "in", "at", "of")
+            ):
+                end = child.right_edge.i + 1
+        return list(range(verb.i, end))
 
     def _before_date(self, head: Token, end: int) -> int:
         """ "a US drone strike in January": a date after the head belongs to the clause."""

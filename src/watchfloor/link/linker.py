@@ -425,8 +425,17 @@ class Linker:
         span = _span(doc, statement.target)
         if span is None:
             return TargetLink(None)
+        # "An aide to Mayor Ekberg" given as "Mayor Ekberg": the person hurt is the aide.
+        span = doc[self._associate_before(doc, span.start) : span.end]
         link = self._refer(doc, index, span.start, span.end, start, end, 0)
         if link.protectee is None and not link.person_named:
+            subject = self._contact_clause_subject(doc, index, span)
+            if subject is not None:
+                # "the route the mayor cycles to work" given as "the route": a thing is the
+                # person of the relative clause that describes it.
+                owner = self._refer(doc, index, *subject, start, end, 1)
+                if owner.protectee is not None or owner.person_named:
+                    return owner
             root = span.root
             proper_person = (
                 root.pos_ == "PROPN"
@@ -439,6 +448,59 @@ class Linker:
             if proper_person:
                 return replace(link, person_named=True)
         return link
+
+    def _associate_before(self, doc: Doc, a: int) -> int:
+        """Where a target starts once the associate noun in front of it is included: "an aide
+        to" or "the son of" before a name makes the aide or the son the target."""
+        words = self.vocabulary
+        if a < 2 or doc[a - 1].lower_ not in words.associate_prepositions:
+            return a
+        noun = doc[a - 2]
+        if noun.lower_ not in words.associates and noun.lemma_.lower() not in words.associates:
+            return a
+        k = a - 2
+        while k > 0 and a - k < 6 and doc[k - 1].pos_ in ("DET", "ADJ", "NUM", "PRON"):
+            k -= 1
+            if doc[k].pos_ == "DET":
+                break
+        return k
+
+    def _contact_clause_subject(
+        self, doc: Doc, index: _DocIndex, span: Span
+    ) -> tuple[int, int] | None:
+        """The subject of a relative clause without "that" right after a thing noun ("the
+        route [the mayor] cycles", "the house [she] rents"), when that subject is a person."""
+        words = self.vocabulary
+        last = doc[span.end - 1]
+        j = span.end
+        if (
+            j >= len(doc)
+            or last.pos_ != "NOUN"
+            or doc[j].is_sent_start
+            or any(t[0] <= last.i < t[1] for t in index.titles)
+            or last.lower_ in words.associates
+            or last.lemma_.lower() in words.associates
+            or last.lower_ in words.generic_persons
+            or last.lemma_.lower() in words.generic_persons
+        ):
+            return None
+        first = doc[j]
+        if first.pos_ == "PRON" and "Nom" in first.morph.get("Case", []):
+            return j, j + 1
+        k = j + 1 if first.pos_ == "DET" else j
+        while k < len(doc) and k - j < 4:
+            mention = next((m for m in index.mentions if m.start == k), None)
+            title = next((t for t in index.titles if t[0] == k), None)
+            found = mention.end if mention is not None else title[1] if title else None
+            if found is not None:
+                # "the route the mayor's driver takes": the subject is someone else.
+                if found < len(doc) and _is_possessive_mark(doc[found]):
+                    return None
+                return j, found
+            if doc[k].pos_ not in ("ADJ", "PROPN"):
+                return None
+            k += 1
+        return None
 
     def _refer(
         self, doc: Doc, index: _DocIndex, a: int, b: int, start: date, end: date, depth: int
@@ -623,10 +685,11 @@ class Linker:
         holder = self._role_holder(phrase, index, a, b, start, end)
         if holder is not None:
             return TargetLink(holder.protectee, "role", _describe(holder.role), True)
-        if not phrase.vague:
-            named = self._named_later(doc, index, title[1] - 1, b)
-            if named is not None:
-                return _from_mention(named)
+        # "a federal judge in Ohio ... The judge, Amara Quist, ...": a role phrase, however
+        # vague, is the person the report names in apposition to it or to its repetition.
+        named = self._named_later(doc, index, title[1] - 1, b)
+        if named is not None:
+            return _from_mention(named)
         return TargetLink(None, "none", self._describe_phrase(phrase), False)
 
     def _role_extent(self, doc: Doc, index: _DocIndex, start: int, end: int) -> tuple[int, int]:

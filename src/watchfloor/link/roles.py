@@ -35,6 +35,7 @@ class RoleVocabulary:
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     associates: frozenset[str] = frozenset()
+    associate_prepositions: frozenset[str] = frozenset()
     generic_persons: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -90,6 +91,7 @@ def _load(path: Path) -> RoleVocabulary:
             masculine=words("masculine"),
             feminine=words("feminine"),
             associates=words("associates"),
+            associate_prepositions=words("associate_prepositions"),
             generic_persons={
                 str(noun).lower(): frozenset(str(t).lower() for t in titles or [])
                 for noun, titles in (data.get("generic_persons") or {}).items()
