@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,6 @@ from watchfloor.ingest.dedup import (
     similarity,
     text_key,
 )
-
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_90c7e3912a3a1d27.txt"
 
 # A syndicating site's own furniture, added around a copy.
 HEADER = (
@@ -289,15 +286,6 @@ def test_clusters_join_nearest_and_origin_is_earliest() -> None:
 
 
 # --- the seed article ------------------------------------------------------------------
-
-
-@pytest.fixture
-def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip(
-            f"seed article not found at {SEED}: these tests need ../shared beside the checkout"
-        )
-    return SEED.read_text(encoding="utf-8")
 
 
 @pytest.mark.shared

@@ -18,7 +18,6 @@ from watchfloor.extract.lexicon import LEXICON_DIR, load_lexicon
 from watchfloor.nlp import model_location
 
 PUBLISHED = date(2020, 9, 12)
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_90c7e3912a3a1d27.txt"
 
 
 @pytest.fixture(scope="module")
@@ -390,11 +389,8 @@ def test_modal_may_is_not_a_month() -> None:
 
 
 @pytest.fixture(scope="module")
-def seed(extractor: Extractor) -> tuple[str, list[ThreatStatement]]:
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}: check out ../shared beside the repository")
-    text = SEED.read_text(encoding="utf-8")
-    return text, extractor.extract(text, PUBLISHED)[1]
+def seed(extractor: Extractor, seed_text: str) -> tuple[str, list[ThreatStatement]]:
+    return seed_text, extractor.extract(seed_text, PUBLISHED)[1]
 
 
 @pytest.mark.shared

@@ -26,7 +26,6 @@ from watchfloor.link import (
 HERE = Path(__file__).resolve().parent
 WATCHLISTS = HERE / "data" / "watchlists"
 REPO = HERE.parent
-SEED = REPO.parent / "shared" / "seed" / "000_90c7e3912a3a1d27.txt"
 PUBLISHED = date(2020, 9, 15)
 
 
@@ -1068,13 +1067,6 @@ def test_user_catalog_extends_the_packaged_one(tmp_path: Path, nlp: Language) ->
 
 
 # -- the seed article ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}: check out ../shared beside the repository")
-    return SEED.read_text(encoding="utf-8")
 
 
 @pytest.mark.shared
