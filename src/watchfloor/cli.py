@@ -799,6 +799,13 @@ def _print_eval(report: EvalReport, show_errors: bool) -> None:
         console.print(errors)
 
 
+# == assess: the threat board, thread detail, analyst overrides (issue 5) ====================
+
+# == warn: duty-to-warn cases, notices, outbox, audit (issue 6) ==============================
+
+# == publish: readers and the daily review (issue 7) =========================================
+
+
 def main() -> None:
     app()
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -35,6 +36,12 @@ RELIABILITY_GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 # F is "reliability cannot be judged": the honest grade for a source nobody has assessed yet.
 DEFAULT_RELIABILITY = "F"
 DEFAULT_MARKING = "TLP:AMBER"
+OVERRIDE_KINDS: tuple[str, ...] = (
+    "source_reliability",
+    "thread_credibility",
+    "statement_dismissed",
+    "actor_merge",
+)
 
 # Stable constraint names, so that migrations can refer to them on every database.
 NAMING = {
@@ -213,6 +220,10 @@ class Statement(Base):
     where: Mapped[str | None] = mapped_column("where", Text)
     method: Mapped[str | None] = mapped_column(Text)
     motive: Mapped[str | None] = mapped_column(Text)
+    # The (actor, target) thread this statement belongs to; set by the assess stage.
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
 
     document: Mapped[Document] = relationship(back_populates="statements")
 
@@ -260,3 +271,98 @@ class FeedItem(Base):
     )
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """One link of the hash-chained, append-only audit log (see store/audit.py)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # the person or process that acted
+    action: Mapped[str] = mapped_column(String(64), index=True)  # "case.warn", "override.set" ...
+    subject_type: Mapped[str] = mapped_column(String(32))  # "case", "thread", "source" ...
+    subject_id: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# -- assess (issue 5): threads, overrides, signals -------------------------------------------
+
+
+class Thread(Base):
+    """Statements about one (actor, target) pair across documents, with its latest assessment.
+
+    The columns the board sorts and filters on are copied out of `assessment` (the JSON of
+    assess.records.ThreadAssessment), which holds the whole picture.
+    """
+
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    actor_entity: Mapped[str | None] = mapped_column(String(200), index=True)
+    actor_lineage: Mapped[str] = mapped_column(Text, default="")  # "Quds Force|IRGC|Iran"
+    target_key: Mapped[str] = mapped_column(String(400))
+    target_label: Mapped[str] = mapped_column(Text)
+    protectee: Mapped[str | None] = mapped_column(String(200), index=True)
+    first_seen: Mapped[date | None] = mapped_column(Date)
+    last_seen: Mapped[date | None] = mapped_column(Date)
+    statements: Mapped[int] = mapped_column(Integer, default=0)
+    harm: Mapped[str | None] = mapped_column(String(16))
+    reliability: Mapped[str | None] = mapped_column(String(1))
+    credibility: Mapped[int | None] = mapped_column(Integer)
+    likelihood: Mapped[str | None] = mapped_column(String(40))
+    confidence: Mapped[str | None] = mapped_column(String(16))
+    trend: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    assessment: Mapped[str | None] = mapped_column(Text)  # JSON
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every re-assessment
+
+
+class Override(Base):
+    """An analyst's decision that outranks computation; the newest unrevoked one per
+    (kind, subject) holds. Subjects are stable keys (a source name, a thread key, a statement
+    key, an actor name), never row ids, so overrides survive re-assessment and re-ingest."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", OVERRIDE_KINDS), name="kind"),
+        Index("ix_overrides_kind_subject", "kind", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(400))
+    value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    analyst: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignalRow(Base):
+    """A warning behaviour, temporal phrase or escalation cue found in a document's text."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(32))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    days_before: Mapped[int | None] = mapped_column(Integer)
+
+
+# -- warn (issue 6): cases, notices, outbox --------------------------------------------------
+
+
+# -- publish (issue 7): readers, reviews, portions -------------------------------------------

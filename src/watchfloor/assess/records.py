@@ -1,0 +1,193 @@
+"""What the assess stage takes in and hands on.
+
+In: one `StatementEvidence` per threat statement of a thread (a flat view of a stored statement,
+its document and source, with analyst overrides already applied to the source grade) and the
+`Signal`s found in those statements' documents. Out: one `ThreadAssessment` per thread, the
+picture the board, the duty-to-warn policy and the daily review all read.
+
+Every piece of evidence points back to a document and character offsets (`EvidenceRef`), so a
+reader of any judgement can open the sentence that moved it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+TrendLabel = Literal["new", "escalating", "stable", "fading"]
+Confidence = Literal["low", "moderate", "high"]
+Effect = Literal["raise", "lower", "note"]
+# Warning behaviours of domain.md section 4 that the text can show.
+Behaviour = Literal[
+    "leakage", "planning", "fixation", "direct_threat", "surveillance", "last_resort"
+]
+SignalKind = Literal["behaviour", "temporal", "escalation", "de_escalation"]
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A span of one stored document: `start`/`end` are offsets into that document's text."""
+
+    document_id: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StatementEvidence:
+    """One stored threat statement as the assessor sees it."""
+
+    statement_id: int
+    # Stable across re-ingest and re-analysis: "<document sha256>:<trigger start>:<trigger end>".
+    key: str
+    document_id: int
+    day: date  # the document's date (published, else retrieved)
+    cluster_id: int | None  # near-duplicate cluster; None when the document is in none
+    source: str  # name of the document's source
+    # Source of the cluster's origin (earliest) document: syndicated copies share it.
+    origin_source: str
+    reliability: str  # Admiralty A-F of `source`, analyst overrides applied
+    act: str
+    status: str
+    evidence: EvidenceRef
+    trigger: EvidenceRef
+    actor_entity: str | None
+    actor_lineage: tuple[str, ...]  # the actor, then its parents ("Quds Force", "IRGC", "Iran")
+    target_text: str | None
+    target_kind: str
+    protectee: str | None
+    person_named: bool
+    attribution: str | None  # who the report says said it ("US officials")
+    hedged: bool
+    when: str | None  # ISO date, possibly partial
+    where: str | None
+    method: str | None
+    duty_to_warn: bool  # the per-statement flag from the extract stage
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something in a document's text the assessor weighs: a warning behaviour, a temporal
+    phrase ("since the spring", "in recent weeks") or an escalation cue ("more specific")."""
+
+    kind: SignalKind
+    label: str  # the behaviour ("leakage"), the cue ("more_specific"), or "temporal"
+    start: int
+    end: int
+    text: str
+    # For temporal phrases: days before the document's date the phrase points to (e.g. about
+    # 90 for "since the spring" in summer, 14 for "in recent weeks"); None otherwise.
+    days_before: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredSignal:
+    document_id: int
+    signal: Signal
+
+
+@dataclass(frozen=True)
+class Specificity:
+    target_identified: bool
+    method: bool
+    place: bool
+    time: bool
+    actor_capability: bool
+    score: float  # 0..1, weighted by the configuration
+
+
+@dataclass(frozen=True)
+class BehaviourFinding:
+    behaviour: Behaviour
+    evidence: EvidenceRef
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    statements: int
+    specificity: float
+    severity: int
+    credibility: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    label: TrendLabel
+    reason: str
+    series: tuple[TrendPoint, ...]
+    evidence: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class RationaleItem:
+    effect: Effect
+    reason: str
+    evidence: EvidenceRef | None = None
+
+
+@dataclass(frozen=True)
+class ThreadOverrides:
+    """Analyst decisions that outrank computation for one thread."""
+
+    credibility: int | None = None  # 1-6
+    credibility_reason: str | None = None
+    dismissed_statements: frozenset[str] = frozenset()  # StatementEvidence.key values
+
+
+@dataclass(frozen=True)
+class ThreadAssessment:
+    key: str  # "<actor key>→<target key>"; see assess.threads.thread_key
+    actor: str | None  # resolved actor entity (after merges), None when unknown
+    actor_lineage: tuple[str, ...]
+    target: str  # a label for people: the protectee's name, else the target text
+    protectee: str | None  # watchlist id
+    first_seen: date
+    last_seen: date
+    statements: int  # not dismissed
+    documents: int
+    clusters: int
+    independent_origins: int
+    reliability: str  # A-F: the best grade among independent origins
+    credibility: int  # 1-6 (after override)
+    credibility_overridden: bool
+    specificity: Specificity
+    harm: str  # the gravest act of the thread (kill > kidnap > attack > threaten > surveil)
+    status: str  # the most advanced live stage, else the latest stage
+    severity: int  # 0-10
+    imminence: str  # "imminent" | "near" | "unspecified" | "past"
+    imminence_days: int | None  # days from `today` to the nearest future `when`
+    behaviours: tuple[BehaviourFinding, ...]
+    trend: Trend
+    likelihood: str  # an ICD 203 term, exactly as in config ("likely", "roughly even chance" ...)
+    likelihood_range: tuple[int, int]  # percent
+    confidence: Confidence
+    priority: float  # higher first on the board
+    rationale: tuple[RationaleItem, ...]
+    duty_to_warn_statements: int  # statements whose per-statement flag is set
+    document_ids: tuple[int, ...] = ()
+    statement_ids: tuple[int, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def admiralty(self) -> str:
+        """Source and information grade together, e.g. "B2"."""
+        return f"{self.reliability}{self.credibility}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["admiralty"] = self.admiralty
+        return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [_jsonable(v) for v in value]
+        return sorted(items) if isinstance(value, frozenset | set) else items
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
