@@ -33,6 +33,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/assess.py --quick
 
 train: $(STAMP)
 	$(BIN)/python training/train.py

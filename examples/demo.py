@@ -59,7 +59,148 @@ def main() -> None:
     watchfloor("statements")
     watchfloor("statements", "--warn")
     watchfloor("search", "high commissioner")
+    warn_step(5)
+    review_step(6)
 
+
+def warn_step(number: int) -> None:
+    """Duty to warn: the case triage opened for the plot, the reviewed warning sent over SMTP to
+    a mail server started here (a Maildir under var/demo/mail), its receipt, the audit check."""
+    import email
+    import email.policy
+    import json
+    import re
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    print(f"\n== {number}. Duty to warn: the case for the plot, a reviewed warning, sent over SMTP")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    extra = {
+        "WATCHFLOOR_USER": "duty-officer",
+        "WATCHFLOOR_SMTP_HOST": "127.0.0.1",
+        "WATCHFLOOR_SMTP_PORT": str(port),
+        "WATCHFLOOR_SMTP_FROM": "watchfloor@demo.invalid",
+    }
+
+    def run(*args: str, capture: bool = False) -> str:
+        shown = [str(Path(a).relative_to(REPO)) if a.startswith(str(REPO)) else a for a in args]
+        if not capture:
+            print(f"\n$ WATCHFLOOR_USER=duty-officer watchfloor {' '.join(shown)}", flush=True)
+        env = {
+            **os.environ,
+            "WATCHFLOOR_HOME": str(HOME),
+            "COLUMNS": os.environ.get("COLUMNS", "160"),
+        }
+        env.pop("WATCHFLOOR_DATABASE_URL", None)
+        env.update(extra)
+        command = [str(Path(sys.executable).parent / "watchfloor"), *args]
+        done = subprocess.run(command, check=True, env=env, capture_output=capture, text=True)
+        return done.stdout if capture else ""
+
+    run("users", "add", "duty-officer", "--role", "admin", "--role", "duty_officer")
+    run("cases")
+    listed = json.loads(run("cases", "--format", "json", capture=True))
+    plot = next((c for c in listed if c["protectee"] == "amara-okafor"), None)
+    if plot is None:
+        print("\nNo case was opened for the plot: triage did not run during ingest.")
+        return
+    case = str(plot["id"])
+    run("case", "show", case)
+    run("case", "warn", case, "--watchlist", str(WATCHLIST))
+    run("case", "warn", case, "--confirm", "--watchlist", str(WATCHLIST))
+    maildir = HOME / "mail"
+    server = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        run("outbox", "send")
+    finally:
+        server.stop()
+    landed = sorted((maildir / "new").iterdir())
+    print(f"\nThe warning landed in {landed[0].relative_to(REPO)}:")
+    message = email.message_from_bytes(landed[0].read_bytes(), policy=email.policy.default)
+    for header in ("From", "To", "Subject", "Message-ID"):
+        print(f"  {header}: {message[header]}")
+    print()
+    body = message.get_body().get_content()  # type: ignore[union-attr]
+    print("  " + "\n  ".join(body.splitlines()))
+    token = re.findall(r"watchfloor ack (\S+)", body)[0]
+    run("ack", token)
+    run("case", "show", case)
+    run("audit", "verify")
+
+
+def review_step(number: int) -> None:
+    """The daily review: built from the threads of the example reports, one classified portion
+    written by an analyst, and a copy for each of two readers of different clearances."""
+    print(f"\n== {number}. The daily review, and a copy for each of two readers")
+    out = HOME / "review"
+    out.mkdir(parents=True, exist_ok=True)
+    # Who counts as our organization and its clients decides who reads TLP:AMBER reporting.
+    policy = out / "access.yaml"
+    policy.write_text(
+        f"own_organization: {DESK}\nclient_organizations: [{COMMITTEE}]\n",
+        encoding="utf-8",
+    )
+    extra = {"WATCHFLOOR_USER": "analyst-1", "WATCHFLOOR_ACCESS_POLICY": str(policy)}
+
+    def run(*args: str) -> None:
+        import shlex
+
+        shown = [str(Path(a).relative_to(REPO)) if a.startswith(str(REPO)) else a for a in args]
+        quoted = " ".join(shlex.quote(a) for a in shown)
+        print(f"\n$ watchfloor {quoted}", flush=True)
+        env = {**os.environ, "WATCHFLOOR_HOME": str(HOME), **extra}
+        env["COLUMNS"] = os.environ.get("COLUMNS", "160")
+        env.pop("WATCHFLOOR_DATABASE_URL", None)
+        command = [str(Path(sys.executable).parent / "watchfloor"), *args]
+        subprocess.run(command, check=True, env=env)
+
+    day = REPORTS[-1].name[:10]  # the latest example report's date
+    print(f"(WATCHFLOOR_ACCESS_POLICY={policy.relative_to(REPO)}, WATCHFLOOR_USER=analyst-1)")
+    director = "readers add director --clearance TS --compartments SI --nationality USA"
+    run(*director.split(), "--audience", "senior-policy", "--organization", DESK)
+    staffer = "readers add staffer --clearance S --nationality USA"
+    run(*staffer.split(), "--audience", "congressional-oversight", "--organization", COMMITTEE)
+    run("readers", "list")
+    for marking, audience, title, text in ANALYST_PORTIONS:
+        limit = ["--audience", audience] if audience else []
+        run("review", "add", "--date", day, "--marking", marking, *limit, "--title", title,
+            "--text", text)  # fmt: skip
+    run(*f"review build --date {day} --window 10".split(), "--distribute", AUDIENCES)
+    for reader in ("director", "staffer"):
+        for kind in ("html", "pdf"):
+            target = out / f"{day}-{reader}.{kind}"
+            run(*f"review render --date {day} --reader {reader} --format {kind}".split(),
+                "--out", str(target))  # fmt: skip
+    print("\nThe copies (side by side: the staffer's lacks the TS//SI portion and says so):")
+    for path in sorted(out.glob(f"{day}-*")):
+        print(f"  {path.relative_to(REPO)}")
+
+
+DESK = "Protective Intelligence Desk"
+COMMITTEE = "Senate Select Committee on Intelligence"
+AUDIENCES = "senior-policy,congressional-oversight"
+# (marking, audience, title, text): one portion only the senior-policy reader is cleared for.
+ANALYST_PORTIONS = [
+    (
+        "(TS//SI//NF)",
+        "senior-policy",
+        "Intercepted tasking of a surveillance team",
+        "Intercepted communications indicate that a team was tasked to record the protectee's "
+        "movements between the residence and the office in the week before the visit.",
+    ),
+    (
+        "(S//NF)",
+        None,
+        "Protective measures in place",
+        "The protective detail has changed routes and timings for the rest of the visit and "
+        "informed the host nation's police.",
+    ),
+]
 
 if __name__ == "__main__":
     main()

@@ -417,7 +417,14 @@ def ingest_command(
     analyze = _analyze_with(watchlist, no_extract)
     engine = _store_engine(create=True)
     spec = SourceSpec(source or "files", kind="analyst" if source is None else "site")
-    ingestor = Ingestor(engine, spec, analyze=analyze, published=day, fingerprinter=Fingerprinter())
+    ingestor = Ingestor(
+        engine,
+        spec,
+        analyze=analyze,
+        published=day,
+        fingerprinter=Fingerprinter(),
+        after_store=_after_store_hook(analyze),
+    )
     if retry:
         from watchfloor.ingest.feeds import fetch_url, new_client
 
@@ -608,7 +615,13 @@ def watch_command(
     fingerprinter = Fingerprinter()
 
     def make_ingestor(source: SourceSpec) -> Ingestor:
-        return Ingestor(engine, source, analyze=analyze, fingerprinter=fingerprinter)
+        return Ingestor(
+            engine,
+            source,
+            analyze=analyze,
+            fingerprinter=fingerprinter,
+            after_store=_after_store_hook(analyze),
+        )
 
     with new_client() as client:
         while True:
@@ -801,9 +814,1263 @@ def _print_eval(report: EvalReport, show_errors: bool) -> None:
 
 # == assess: the threat board, thread detail, analyst overrides (issue 5) ====================
 
+
+def _after_store_hook(analyze: Any) -> Any:
+    """The stages after storing (assess, warn) when statements are being found, else none.
+
+    pipeline (and with it spaCy) is imported on the first stored document, not before."""
+    if analyze is None:
+        return None
+
+    def after_store(session: Any, document_id: int) -> None:
+        from watchfloor.pipeline import after_store as hook
+
+        hook(session, document_id)
+
+    return after_store
+
+
+def _score(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _target_label(target: str, protectee: str | None) -> str:
+    return target if not protectee or protectee == target else f"{target} ({protectee})"
+
+
+def _thread_row(view: Any) -> dict[str, Any]:
+    a = view.assessment
+    return {
+        "id": view.id,
+        "actor": a.actor or "unknown",
+        "target": a.target,
+        "protectee": a.protectee,
+        "harm": a.harm,
+        "grade": a.admiralty,
+        "specificity": a.specificity.score,
+        "trend": a.trend.label,
+        "likelihood": a.likelihood,
+        "confidence": a.confidence,
+        "last_seen": a.last_seen.isoformat(),
+        "priority": a.priority,
+        "statements": a.statements,
+    }
+
+
+@app.command("threats")
+def threats_command(
+    protectee: Annotated[
+        str | None, typer.Option(help="Only threads about this protectee id.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Actor, or a parent of it (Iran also lists Quds Force).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only threads last seen on or after this date.")
+    ] = None,
+    limit: LimitOpt = 50,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """The threat board: every assessed thread, highest priority first."""
+    from watchfloor.assess.service import list_threads
+    from watchfloor.store import transaction
+
+    day = parse_day(since, "--since")
+    engine = _store_engine(immediate=False)
+    with transaction(engine) as session:
+        views = list_threads(session, protectee=protectee, actor=actor, since=day, limit=limit)
+    if output_format is not OutputFormat.table:
+        _print_json([{**_thread_row(v), "key": v.key} for v in views], output_format)
+        return
+    table = Table(title=f"{len(views)} threat threads, highest priority first")
+    for column in (
+        "id",
+        "actor",
+        "target",
+        "harm",
+        "grade",
+        "specificity",
+        "trend",
+        "likelihood",
+        "confidence",
+        "last seen",
+    ):
+        table.add_column(column, overflow="fold")
+    for view in views:
+        row = _thread_row(view)
+        table.add_row(
+            str(row["id"]),
+            row["actor"],
+            _target_label(row["target"], row["protectee"]),
+            row["harm"],
+            row["grade"],
+            _score(row["specificity"]),
+            row["trend"],
+            row["likelihood"],
+            row["confidence"],
+            row["last_seen"],
+        )
+    console.print(table)
+
+
+@app.command("threat")
+def threat_command(
+    thread_id: Annotated[int, typer.Argument(help="Thread id (see `watchfloor threats`).")],
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """One thread: grades and their parts, behaviours, timeline, rationale with evidence."""
+    from watchfloor.assess.service import get_thread
+    from watchfloor.store import transaction
+
+    engine = _store_engine(immediate=False)
+    with transaction(engine) as session:
+        view = get_thread(session, thread_id)
+    if view is None:
+        raise fail(f"thread {thread_id} is not in the store; `watchfloor threats` lists thread ids")
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(json.dumps(view.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_thread(view)
+
+
+def _print_thread(view: Any) -> None:
+    a = view.assessment
+    s = a.specificity
+    console.print(
+        f"[bold]thread {view.id}[/] {a.actor or 'unknown'} → "
+        + _target_label(a.target, a.protectee),
+        highlight=False,
+    )
+    console.print(
+        f"grade {a.admiralty}"
+        + (" (credibility set by an analyst)" if a.credibility_overridden else "")
+        + f" · harm {a.harm} ({a.status}) · severity {a.severity}/10 · imminence {a.imminence}"
+        + f" · seen {a.first_seen} to {a.last_seen} · {a.statements} statements in "
+        f"{a.documents} documents, {a.clusters} clusters, {a.independent_origins} independent",
+        highlight=False,
+    )
+    console.print(
+        f"judgement: {a.likelihood} ({a.likelihood_range[0]}-{a.likelihood_range[1]}%). "
+        f"Confidence: {a.confidence}. Trend: {a.trend.label} ({a.trend.reason}).",
+        highlight=False,
+    )
+    parts = [
+        ("target identified", s.target_identified),
+        ("method", s.method),
+        ("place", s.place),
+        ("time", s.time),
+        ("actor capability", s.actor_capability),
+    ]
+    console.print(
+        f"specificity {s.score:.2f}: "
+        + ", ".join(f"{name} {'yes' if present else 'no'}" for name, present in parts),
+        highlight=False,
+    )
+    if a.behaviours:
+        table = Table(title="warning behaviours", title_justify="left")
+        for column in ("behaviour", "doc", "offsets", "evidence"):
+            table.add_column(column, overflow="fold")
+        for b in a.behaviours:
+            e = b.evidence
+            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", e.text)
+        console.print(table)
+    series = Table(title=f"timeline ({a.trend.label})", title_justify="left")
+    for column in ("day", "statements", "specificity", "severity", "credibility"):
+        series.add_column(column)
+    for p in a.trend.series:
+        series.add_row(
+            p.day.isoformat(),
+            str(p.statements),
+            f"{p.specificity:.2f}",
+            str(p.severity),
+            str(p.credibility),
+        )
+    console.print(series)
+    rationale = Table(title="rationale", title_justify="left")
+    for column in ("effect", "reason", "doc", "offsets", "evidence"):
+        rationale.add_column(column, overflow="fold")
+    for item in a.rationale:
+        e = item.evidence
+        rationale.add_row(
+            item.effect,
+            item.reason,
+            str(e.document_id) if e else "",
+            f"{e.start}-{e.end}" if e else "",
+            f"“{e.text}”" if e else "",
+        )
+    console.print(rationale)
+    if view.children:
+        children = Table(title="folded threads (actors below this one)", title_justify="left")
+        for column in ("id", "actor", "grade", "trend", "likelihood", "last seen"):
+            children.add_column(column)
+        for child in view.children:
+            c = child.assessment
+            children.add_row(
+                str(child.id),
+                c.actor or "unknown",
+                c.admiralty,
+                c.trend.label,
+                c.likelihood,
+                c.last_seen.isoformat(),
+            )
+        console.print(children)
+    statements = Table(title="statements", title_justify="left")
+    for column in ("id", "day", "doc", "cluster", "source", "act", "status", "evidence"):
+        statements.add_column(column, overflow="fold")
+    for st in view.statements:
+        statements.add_row(
+            str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
+            st.day.isoformat(),
+            str(st.document_id),
+            "" if st.cluster_id is None else str(st.cluster_id),
+            st.source,
+            st.act,
+            st.status,
+            st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…",
+        )
+    console.print(statements)
+    if view.overrides:
+        overrides = Table(title="analyst overrides in force", title_justify="left")
+        for column in ("kind", "subject", "value", "analyst", "when", "reason"):
+            overrides.add_column(column, overflow="fold")
+        for o in view.overrides:
+            overrides.add_row(
+                o.kind, o.subject, o.value, o.analyst, o.created_at.isoformat()[:19], o.reason or ""
+            )
+        console.print(overrides)
+
+
+def _report_changes(what: str, changes: list[Any], output_format: OutputFormat) -> None:
+    rows = [
+        {
+            "id": c.thread_id,
+            "key": c.after.key,
+            "before": c.before.admiralty if c.before else None,
+            "after": c.after.admiralty,
+            "likelihood": c.after.likelihood,
+            "trend": c.after.trend.label,
+            "changed": c.changed,
+        }
+        for c in changes
+    ]
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(
+            json.dumps({"done": what, "threads": rows}, ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    changed = sum(1 for r in rows if r["changed"])
+    console.print(f"{what}; {len(rows)} threads re-assessed, {changed} changed", highlight=False)
+
+
+def _override(what: str, output_format: OutputFormat, apply: Any) -> None:
+    """Run one override and the stages after assess in one transaction, then report."""
+    from watchfloor.pipeline import after_changes
+    from watchfloor.store import transaction
+
+    engine = _store_engine()
+    try:
+        with transaction(engine) as session:
+            changes = apply(session)
+            after_changes(session, changes)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    _report_changes(what, changes, output_format)
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+AnalystOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Analyst name (default: $WATCHFLOOR_USER, else the OS user)."),
+]
+
+
+@app.command("assess")
+def assess_command(
+    today: Annotated[
+        str | None, typer.Option(help="Assess as of this date (default: today).")
+    ] = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Re-assess every thread (e.g. after changing the assessment configuration)."""
+    from watchfloor.assess.service import reassess_all
+
+    day = parse_day(today, "--today")
+    _override(
+        "re-assessed the store",
+        output_format,
+        lambda session: reassess_all(session, today=day),
+    )
+
+
+source_app = typer.Typer(help="Analyst decisions about sources.", no_args_is_help=True)
+thread_app = typer.Typer(help="Analyst decisions about threads.", no_args_is_help=True)
+statement_app = typer.Typer(help="Analyst decisions about statements.", no_args_is_help=True)
+actor_app = typer.Typer(help="Analyst decisions about actors.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+app.add_typer(thread_app, name="thread")
+app.add_typer(statement_app, name="statement")
+app.add_typer(actor_app, name="actor")
+
+
+@source_app.command("grade")
+def source_grade_command(
+    name: Annotated[str, typer.Argument(help="Source name (see `watchfloor documents`).")],
+    grade: Annotated[str, typer.Argument(help="Admiralty reliability A-F.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Grade a source's reliability; its threads are re-assessed."""
+    from watchfloor.assess.service import analyst_name, grade_source
+
+    who = analyst_name(analyst)
+    _override(
+        f"source {name!r} graded {grade.upper()} by {who}",
+        output_format,
+        lambda session: grade_source(session, name, grade, who, reason),
+    )
+
+
+@thread_app.command("credibility")
+def thread_credibility_command(
+    thread_id: Annotated[int, typer.Argument(help="Thread id (see `watchfloor threats`).")],
+    value: Annotated[int, typer.Argument(help="Admiralty credibility 1-6.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Set a thread's information credibility over the computed one."""
+    from watchfloor.assess.service import analyst_name, set_thread_credibility
+
+    who = analyst_name(analyst)
+    _override(
+        f"thread {thread_id} credibility set to {value} by {who}",
+        output_format,
+        lambda session: set_thread_credibility(session, thread_id, value, who, reason),
+    )
+
+
+@statement_app.command("dismiss")
+def statement_dismiss_command(
+    statement_id: Annotated[int, typer.Argument(help="Statement id (see `watchfloor threat ID`).")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Dismiss a statement as a false positive; it stays stored but no longer counts."""
+    from watchfloor.assess.service import analyst_name, dismiss_statement
+
+    who = analyst_name(analyst)
+    _override(
+        f"statement {statement_id} dismissed by {who}",
+        output_format,
+        lambda session: dismiss_statement(session, statement_id, who, reason),
+    )
+
+
+@actor_app.command("merge")
+def actor_merge_command(
+    from_actor: Annotated[str, typer.Argument(metavar="FROM", help="Actor to merge away.")],
+    into_actor: Annotated[str, typer.Argument(metavar="INTO", help="Actor it is the same as.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Count every statement of one actor as another's (one group under two names)."""
+    from watchfloor.assess.service import analyst_name, merge_actors
+
+    who = analyst_name(analyst)
+    _override(
+        f"actor {from_actor!r} merged into {into_actor!r} by {who}",
+        output_format,
+        lambda session: merge_actors(session, from_actor, into_actor, who, reason),
+    )
+
+
 # == warn: duty-to-warn cases, notices, outbox, audit (issue 6) ==============================
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
+]
+WatchlistOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--watchlist", "-w", help="Watchlist with notify contacts (default: $WATCHFLOOR_WATCHLIST)."
+    ),
+]
+case_app = typer.Typer(
+    help="One duty-to-warn case: show, warn, waive, decide.", no_args_is_help=True
+)
+outbox_app = typer.Typer(help="Notices waiting to be sent, and the sender.")
+users_app = typer.Typer(help="Staff who move cases, and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+def _warn_run(action: Any, *, read_only: bool = False) -> Any:
+    """Run `action(session)` in one store transaction; WatchfloorErrors become one line."""
+    from watchfloor.store import transaction
+
+    engine = _store_engine(immediate=not read_only)
+    try:
+        with transaction(engine) as session:
+            return action(session)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _who(given: str | None) -> str:
+    from watchfloor.warn.users import acting_name
+
+    try:
+        return acting_name(given)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _case_policy() -> Any:
+    from watchfloor.warn.config import CasePolicy
+
+    try:
+        return CasePolicy.load()
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _watchlist_for_warn(path: Path | None) -> Any:
+    import os
+
+    from watchfloor.link import load_watchlist
+    from watchfloor.warn.cases import WATCHLIST_ENV
+
+    chosen = path or (Path(os.environ[WATCHLIST_ENV]) if os.environ.get(WATCHLIST_ENV) else None)
+    if chosen is None:
+        return None
+    try:
+        return load_watchlist(chosen)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command("cases")
+def cases_command(
+    state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+    limit: LimitOpt = 100,
+    as_: AsOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """List duty-to-warn cases, nearest deadline first."""
+    from watchfloor.warn import cases
+    from watchfloor.warn.users import actor
+
+    who = _who(as_)
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        actor(session, who)
+        return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        _print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} duty-to-warn cases")
+    for column in (
+        "id",
+        "state",
+        "target",
+        "harm",
+        "grade",
+        "specificity",
+        "imminence",
+        "deadline",
+    ):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["state"],
+            f"{row['target']} ({row['protectee']})" if row["protectee"] else row["target"],
+            row["harm"],
+            row["admiralty"] or "",
+            f"{row['specificity']:.2f}" if row["specificity"] is not None else "",
+            row["imminence"] or "",
+            row["deadline"][:16] + (" [red]missed[/]" if row["overdue_escalated_at"] else ""),
+        )
+    console.print(table)
+
+
+@case_app.command("show")
+def case_show_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    as_: AsOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Everything about one case (the read is audited)."""
+    from watchfloor.warn import cases
+
+    who = _who(as_)
+    data = _warn_run(lambda session: cases.show(session, case_id, who))
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    g = data["grades"]
+    console.print(
+        f"[bold]case {data['id']}[/] · {data['state']} · {data['harm']} → {data['target']}"
+        f" · actor {data['actor'] or 'unknown'} · deadline {data['deadline'][:16]}",
+        highlight=False,
+    )
+    console.print(
+        f"grade {g['admiralty']} · specificity {g['specificity']:.2f} · imminence "
+        f"{g['imminence']} · {g['likelihood']} ({g['confidence']} confidence) · trend {g['trend']}",
+        highlight=False,
+    )
+    for reason in data["rationale"]:
+        console.print(f"  · {reason}", highlight=False)
+    if data["waiver"]:
+        w = data["waiver"]
+        console.print(
+            f"waiver {w['code']} proposed by {w['proposed_by']}: {w['reason']}", highlight=False
+        )
+    events = Table(title="events", title_justify="left")
+    for column in ("at", "actor", "event", "details"):
+        events.add_column(column, overflow="fold")
+    for e in data["events"]:
+        kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
+        details = e["details"]
+        if e["kind"] == "opened":
+            g0 = details.get("grades", {})
+            shown = (
+                f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
+            )
+        elif e["kind"] == "retriaged":
+            shown = ", ".join(details.get("sharpened") or []) or "grades changed"
+            b, a = details["before"], details["after"]
+            shown += (
+                f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
+                f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
+            )
+        else:
+            shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
+        events.add_row(e["at"][:19], e["actor"], kind, shown)
+    console.print(events)
+    if data["notices"]:
+        notices = Table(title="notices", title_justify="left")
+        for column in ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged"):
+            notices.add_column(column, overflow="fold")
+        for n in data["notices"]:
+            notices.add_row(
+                str(n["id"]),
+                n["kind"],
+                n["channel"],
+                n["recipient"],
+                n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
+                str(n["attempts"]),
+                (n["acknowledged_at"] or "")[:19],
+            )
+        console.print(notices)
+
+
+def _edited_text(path: Path) -> tuple[str | None, str]:
+    """A reviewer's text: an optional first line `Subject: ...`, then the body."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"--text-file {path}: cannot read it ({exc})") from None
+    first, _, rest = content.partition("\n")
+    if first.lower().startswith("subject:"):
+        return first.split(":", 1)[1].strip() or None, rest.lstrip("\n")
+    return None, content
+
+
+@case_app.command("warn")
+def case_warn_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Queue the notices (without: show the draft).")
+    ] = False,
+    text_file: Annotated[
+        Path | None,
+        typer.Option(help="Your reviewed text: optional 'Subject: ...' line, then the body."),
+    ] = None,
+    watchlist: WatchlistOpt = None,
+    as_: AsOpt = None,
+) -> None:
+    """Draft the warning for review; with --confirm, queue it to the protectee's contacts."""
+    from watchfloor.store import audit
+    from watchfloor.warn import cases
+    from watchfloor.warn.drafting import ACK_PLACEHOLDER
+    from watchfloor.warn.users import actor
+
+    who = _who(as_)
+    policy = _case_policy()
+    people = _watchlist_for_warn(watchlist)
+    subject, body = _edited_text(text_file) if text_file else (None, None)
+    if not confirm:
+
+        def preview(session: Any) -> tuple[str, str, list[Any]]:
+            actor(session, who)
+            case = cases.get_case(session, case_id)
+            drafted = cases.draft(session, case, people)
+            audit.append(
+                session,
+                actor=who,
+                action="case.read",
+                subject_type="case",
+                subject_id=case_id,
+                details={"view": "draft"},
+            )
+            return (*drafted, cases.contacts_of(case, people))
+
+        drafted_subject, drafted_body, contacts = _warn_run(preview)
+        console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
+        shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
+        console.print(shown, highlight=False, markup=False)
+        to = [c.email or c.webhook for c in contacts] or ["(no contact: pass --watchlist)"]
+        console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
+        console.print(
+            "Review the draft. Send it with --confirm, or save an edited copy and pass "
+            "--text-file FILE --confirm.",
+            highlight=False,
+        )
+        return
+    notices = _warn_run(
+        lambda session: [
+            (n.id, n.channel, n.recipient)
+            for n in cases.warn(
+                session, case_id, who, policy, subject=subject, body=body, watchlist=people
+            )
+        ]
+    )
+    for notice_id, channel, recipient in notices:
+        console.print(f"queued notice {notice_id}: {channel} to {recipient}", highlight=False)
+    console.print("`watchfloor outbox send` delivers them.", highlight=False)
+
+
+@case_app.command("waive")
+def case_waive_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    code: Annotated[str, typer.Option(help="Justification code (see docs/warn.md).")],
+    reason: Annotated[str, typer.Option(help="The written justification.")],
+    as_: AsOpt = None,
+) -> None:
+    """Propose withholding the warning; another person with the approver role decides."""
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(
+        lambda session: cases.propose_waiver(
+            session, case_id, who, policy, code=code, reason=reason
+        )
+    )
+    console.print(f"case {case_id}: waiver {code} proposed by {who}", highlight=False)
+
+
+def _decide(case_id: int, as_: str | None, approve: bool, reason: str | None) -> None:
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(
+        lambda session: cases.decide_waiver(
+            session, case_id, who, policy, approve=approve, reason=reason
+        )
+    )
+    verdict = "approved" if approve else "rejected"
+    console.print(f"case {case_id}: waiver {verdict} by {who}", highlight=False)
+
+
+@case_app.command("approve")
+def case_approve_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Approve the proposed waiver."""
+    _decide(case_id, as_, True, reason)
+
+
+@case_app.command("reject")
+def case_reject_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Reject the proposed waiver: the warning is owed again."""
+    _decide(case_id, as_, False, reason)
+
+
+def _move(case_id: int, as_: str | None, to_state: str, reason: str | None) -> None:
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
+    console.print(f"case {case_id}: {to_state} by {who}", highlight=False)
+
+
+@case_app.command("close")
+def case_close_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Close a case (after delivery, an approved waiver, or monitoring)."""
+    _move(case_id, as_, "closed", reason)
+
+
+@case_app.command("monitor")
+def case_monitor_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Keep watching a case after the warning or waiver."""
+    _move(case_id, as_, "monitor", reason)
+
+
+@case_app.command("dispute")
+def case_dispute_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str, typer.Option(help="What is disputed.")],
+    as_: AsOpt = None,
+) -> None:
+    """Record a dispute about the case (then an approver escalates it)."""
+    _move(case_id, as_, "disputed", reason)
+
+
+@case_app.command("escalate")
+def case_escalate_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Escalate a disputed case."""
+    _move(case_id, as_, "escalated", reason)
+
+
+@outbox_app.callback(invoke_without_command=True)
+def outbox_command(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="queued, sent or failed.")] = None,
+    limit: LimitOpt = 100,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """List notices, newest first (`outbox send` delivers the queued ones)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from watchfloor.warn.outbox import list_notices
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": n.id,
+                "case": n.case_id,
+                "kind": n.kind,
+                "channel": n.channel,
+                "recipient": n.recipient,
+                "status": n.status,
+                "attempts": n.attempts,
+                "next_attempt_at": n.next_attempt_at.isoformat(),
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                "last_error": n.last_error,
+                "idempotency_key": n.idempotency_key,
+            }
+            for n in list_notices(session, status=status, limit=limit)
+        ]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        _print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} notices")
+    for column in ("id", "case", "kind", "channel", "recipient", "status", "tries", "when"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        when = r["sent_at"] or f"next {r['next_attempt_at']}"
+        table.add_row(
+            str(r["id"]),
+            str(r["case"]),
+            r["kind"],
+            r["channel"],
+            r["recipient"],
+            r["status"] + (f" ({r['last_error']})" if r["last_error"] else ""),
+            str(r["attempts"]),
+            when[:24],
+        )
+    console.print(table)
+
+
+@outbox_app.command("send")
+def outbox_send_command(
+    loop: Annotated[bool, typer.Option("--loop", help="Keep running and sending.")] = False,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="With retries: stop once nothing is queued.")
+    ] = False,
+) -> None:
+    """Deliver due notices (with retries and backoff) and escalate missed deadlines."""
+    import logging
+
+    from watchfloor.warn.config import NotifyConfig
+    from watchfloor.warn.sender import send_due, send_loop
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    policy = _case_policy()
+    try:
+        config = NotifyConfig.load()
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    engine = _store_engine()
+    try:
+        if loop or until_idle:
+            report = send_loop(
+                engine,
+                config,
+                policy,
+                until_idle=until_idle and not loop,
+                on_round=lambda r: (
+                    console.print(r.line(), highlight=False) if r.sent or r.gave_up else None
+                ),
+            )
+        else:
+            report = send_due(engine, config, policy)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    console.print(report.line(), highlight=False)
+    if report.gave_up:
+        raise typer.Exit(1)
+
+
+@users_app.command("add")
+def users_add_command(
+    name: Annotated[str, typer.Argument(help="The person's user name.")],
+    role: Annotated[list[str], typer.Option("--role", help="A role (repeat for more).")],
+    email: Annotated[str | None, typer.Option(help="Their email address.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Add a member of staff (the first user may add themselves; after that, admins)."""
+    import os
+
+    from watchfloor.warn.users import USER_ENV, add_user
+
+    policy = _case_policy()
+    by = as_ or os.environ.get(USER_ENV)
+    _warn_run(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
+    console.print(f"added {name} ({', '.join(role)})", highlight=False)
+
+
+@users_app.command("list")
+def users_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
+    """List staff and their roles."""
+    from watchfloor.warn.users import list_users
+
+    rows = _warn_run(
+        lambda session: [
+            {"name": u.name, "roles": u.roles.split(","), "email": u.email}
+            for u in list_users(session)
+        ],
+        read_only=True,
+    )
+    if output_format is not OutputFormat.table:
+        _print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} users")
+    for column in ("name", "roles", "email"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["name"], ", ".join(r["roles"]), r["email"] or "")
+    console.print(table)
+
+
+@app.command("ack")
+def ack_command(
+    token: Annotated[str, typer.Argument(help="The token from the notice.")],
+    by: Annotated[str | None, typer.Option(help="Who confirms (default: the recipient).")] = None,
+) -> None:
+    """Confirm receipt of a notice with its acknowledgement token."""
+    from watchfloor.warn.acks import acknowledge
+
+    result = _warn_run(lambda session: acknowledge(session, token, by=by))
+    if result.first:
+        console.print(
+            f"notice {result.notice_id} (case {result.case_id}) to {result.recipient}: "
+            f"receipt recorded at {result.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"notice {result.notice_id} was already acknowledged at "
+            f"{result.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC; nothing new recorded",
+            highlight=False,
+        )
+
+
+@audit_app.command("verify")
+def audit_verify_command() -> None:
+    """Walk the hash chain; report the entries checked or the first broken link."""
+    from watchfloor.store import audit
+
+    result = _warn_run(audit.verify, read_only=True)
+    if result.ok:
+        console.print(f"audit log intact: {result.entries} entries checked", highlight=False)
+        return
+    raise fail(
+        f"audit log broken at entry {result.broken_at}: {result.problem} "
+        f"({result.entries} entries read)",
+        1,
+    )
+
+
+@audit_app.command("log")
+def audit_log_command(
+    subject_type: Annotated[str | None, typer.Option(help="case, notice, user ...")] = None,
+    subject_id: Annotated[
+        str | None, typer.Option(help="With --subject-type: one subject.")
+    ] = None,
+    limit: LimitOpt = 50,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """The newest audit entries, newest last."""
+    from sqlalchemy import select
+
+    from watchfloor.store.models import AuditEntry
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if subject_type:
+            query = query.where(AuditEntry.subject_type == subject_type)
+        if subject_id:
+            query = query.where(AuditEntry.subject_id == subject_id)
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": f"{e.subject_type} {e.subject_id}",
+                "details": json.loads(e.details),
+                "hash": e.hash,
+            }
+            for e in reversed(list(session.scalars(query)))
+        ]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        _print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} audit entries")
+    for column in ("id", "at", "actor", "action", "subject", "details"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        details = json.dumps(r["details"], ensure_ascii=False)
+        table.add_row(
+            str(r["id"]), r["at"][:19], r["actor"], r["action"], r["subject"], details[:120]
+        )
+    console.print(table)
+
+
+app.add_typer(case_app, name="case")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
 
 # == publish: readers and the daily review (issue 7) =========================================
+
+readers_app = typer.Typer(help="Readers: who products go to and what each is cleared for.")
+review_app = typer.Typer(help="The daily review: build it, add portions, render it for a reader.")
+app.add_typer(readers_app, name="readers")
+app.add_typer(review_app, name="review")
+
+PublishAsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER, else the OS user)."),
+]
+DateOpt = Annotated[str, typer.Option("--date", help="The review's date, YYYY-MM-DD.")]
+
+
+def _csv(values: list[str] | None) -> list[str]:
+    """Repeated options and comma lists alike: --audience a --audience b == --audience a,b."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _publish(apply: Any) -> Any:
+    """Run one publish operation in one transaction; errors become one clear line."""
+    from watchfloor.store import transaction
+
+    engine = _store_engine()
+    try:
+        with transaction(engine) as session:
+            return apply(session)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _review_day(value: str) -> date:
+    day = parse_day(value, "--date")
+    assert day is not None
+    return day
+
+
+@readers_app.command("add")
+def readers_add_command(
+    name: Annotated[str, typer.Argument(help="The reader's name (letters, digits, . _ @ -).")],
+    clearance: Annotated[
+        str, typer.Option(help="Clearance level: U, C, S, TS (or its name, e.g. SECRET).")
+    ],
+    nationality: Annotated[str, typer.Option(help="Country trigraph, e.g. USA, GBR.")],
+    compartments: Annotated[
+        list[str] | None, typer.Option(help="SCI held, comma-separated: SI,TK or SI-G.")
+    ] = None,
+    audience: Annotated[
+        list[str] | None,
+        typer.Option(help="Audiences the reader reads for (repeat, or comma-separated)."),
+    ] = None,
+    organization: Annotated[
+        str | None, typer.Option(help="Organization (decides TLP:AMBER/GREEN access).")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="Where to reach the reader.")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Change an existing reader instead of failing.")
+    ] = False,
+    analyst: PublishAsOpt = None,
+) -> None:
+    """Add a reader (or change one with --replace); the change is audited."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.publish.readers import add_reader, make_reader
+
+    who = analyst_name(analyst)
+
+    def apply(session: Any) -> Any:
+        reader = make_reader(
+            name,
+            clearance=clearance,
+            nationality=nationality,
+            compartments=_csv(compartments),
+            audiences=_csv(audience),
+            organization=organization,
+        )
+        return add_reader(session, reader, actor=who, email=email, replace=replace)
+
+    stored = _publish(apply)
+    r = stored.reader
+    held = "/".join(sorted(r.compartments)) or "no compartments"
+    console.print(
+        f"reader {r.name}: {r.clearance}, {held}, {r.nationality}, "
+        f"audiences {', '.join(sorted(r.audiences)) or 'none'}, "
+        f"organization {r.organization or 'none'}",
+        highlight=False,
+    )
+
+
+@readers_app.command("list")
+def readers_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
+    """List the readers and what each is cleared for."""
+    from watchfloor.publish.readers import list_readers
+    from watchfloor.store import transaction
+
+    engine = _store_engine(immediate=False)
+    with transaction(engine) as session:
+        rows = [stored.to_json() for stored in list_readers(session)]
+    if output_format is not OutputFormat.table:
+        _print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} readers")
+    for column in ("name", "clearance", "compartments", "nationality", "audiences", "org"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["clearance"],
+            "/".join(row["compartments"]),
+            row["nationality"],
+            ", ".join(row["audiences"]),
+            row["organization"] or "",
+        )
+    console.print(table)
+
+
+@readers_app.command("remove")
+def readers_remove_command(
+    name: Annotated[str, typer.Argument(help="The reader to remove.")],
+    analyst: PublishAsOpt = None,
+) -> None:
+    """Remove a reader; later renders for them are refused. Audited."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.publish.readers import remove_reader
+
+    who = analyst_name(analyst)
+    _publish(lambda session: remove_reader(session, name, actor=who))
+    console.print(f"reader {name} removed", highlight=False)
+
+
+@review_app.command("build")
+def review_build_command(
+    day_text: DateOpt,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Threads last seen within this many days up to --date (default: 1)."
+        ),
+    ] = None,
+    distribute: Annotated[
+        list[str] | None,
+        typer.Option(help="Audiences it goes to, comma-separated (replaces the list)."),
+    ] = None,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Readers it goes to by name (repeatable).")
+    ] = None,
+    analyst: PublishAsOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Build (or rebuild) the review of a day from its threads; analysts' portions are kept."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.publish.readers import get_reader
+    from watchfloor.publish.review import Distribution, ReviewError, build_review, load_review
+
+    day = _review_day(day_text)
+    who = analyst_name(analyst)
+
+    def apply(session: Any) -> Any:
+        distribution = None
+        if distribute is not None or to is not None:
+            current = load_review(session, day)
+            before = current.distribution if current else Distribution()
+            names = frozenset(_csv(to)) if to is not None else before.readers
+            for name in sorted(names):
+                if get_reader(session, name) is None:
+                    raise ReviewError(f"--to {name!r}: no such reader; see watchfloor readers list")
+            distribution = Distribution(
+                audiences=(
+                    frozenset(_csv(distribute)) if distribute is not None else before.audiences
+                ),
+                readers=names,
+            )
+        return build_review(session, day, actor=who, window_days=window, distribution=distribution)
+
+    review = _publish(apply)
+    # Titles and texts are left out on purpose: only a render for a reader shows contents.
+    summary = {
+        "date": review.day.isoformat(),
+        "portions": len(review.portions),
+        "judgements": sum(1 for p in review.portions if p.kind == "judgement"),
+        "analyst_portions": sum(1 for p in review.portions if p.kind == "analyst"),
+        "window_days": review.window_days,
+        "banner": review.banner.banner() if review.banner else None,
+        "distribution": review.distribution.to_json(),
+    }
+    if output_format is not OutputFormat.table:
+        _print_json([summary], output_format)
+        return
+    console.print(
+        f"built the review of {summary['date']}: {summary['judgements']} thread judgements "
+        f"(threads last seen in the {summary['window_days']} days up to it) and "
+        f"{summary['analyst_portions']} analyst portions; banner {summary['banner'] or 'none'}; "
+        f"distribution: {review.distribution.describe()}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@review_app.command("add")
+def review_add_command(
+    day_text: DateOpt,
+    marking: Annotated[
+        str, typer.Option(help='Portion marking: "(S//NF)", "SECRET//NOFORN" or "TLP:AMBER".')
+    ],
+    title: Annotated[str, typer.Option(help="The portion's title.")],
+    text: Annotated[
+        str | None, typer.Option(help="The portion's text (blank lines separate paragraphs).")
+    ] = None,
+    text_file: Annotated[
+        Path | None, typer.Option("--text-file", help="Read the text from this file.")
+    ] = None,
+    audience: Annotated[
+        list[str] | None,
+        typer.Option(help="Only readers of these audiences may read it (repeat or comma list)."),
+    ] = None,
+    recipient: Annotated[
+        list[str] | None,
+        typer.Option("--recipient", help="Named readers, for TLP:RED portions (repeatable)."),
+    ] = None,
+    priority: Annotated[
+        float | None,
+        typer.Option(help="Place among the threads (their priority scale); default: after them."),
+    ] = None,
+    analyst: PublishAsOpt = None,
+) -> None:
+    """Add an analyst's marked portion to the review of a day."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.publish.review import add_portion
+
+    day = _review_day(day_text)
+    if (text is None) == (text_file is None):
+        raise fail("give the portion's text with exactly one of --text or --text-file")
+    if text_file is not None:
+        try:
+            text = text_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"--text-file {text_file}: cannot read it ({exc})") from None
+    who = analyst_name(analyst)
+    portion = _publish(
+        lambda session: add_portion(
+            session,
+            day,
+            marking=marking,
+            title=title,
+            text=text or "",
+            actor=who,
+            audiences=_csv(audience),
+            recipients=_csv(recipient),
+            priority=priority,
+        )
+    )
+    console.print(
+        f"added portion {portion.id} {portion.marking.portion()} to the review of "
+        f"{day.isoformat()}",
+        highlight=False,
+    )
+
+
+class RenderFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+@review_app.command("render")
+def review_render_command(
+    day_text: DateOpt,
+    reader: Annotated[str, typer.Option("--reader", help="The reader's name.")],
+    output_format: Annotated[
+        RenderFormat, typer.Option("--format", "-f", help="html or pdf.")
+    ] = RenderFormat.html,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here (HTML: default standard output).")
+    ] = None,
+    analyst: PublishAsOpt = None,
+) -> None:
+    """Render the review of a day for one reader: only what they may read, audited."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.publish.render import render_for
+
+    day = _review_day(day_text)
+    if out is None and output_format is RenderFormat.pdf:
+        raise fail("--format pdf needs --out PATH")
+    who = analyst_name(analyst)
+    rendition = _publish(
+        lambda session: render_for(session, day, reader, output_format.value, actor=who)
+    )
+    cut = rendition.cut
+    line = (
+        f"{len(cut.shown)} portions shown, {len(cut.withheld)} withheld; "
+        f"banner {cut.banner.banner()}; sha256 {rendition.sha256}"
+    )
+    if out is None:
+        sys.stdout.buffer.write(rendition.content)
+        sys.stdout.flush()
+        err_console.print(f"review of {day.isoformat()} for {reader}: {line}", highlight=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(rendition.content)
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write it ({exc})") from None
+    console.print(f"wrote {out} for {reader}: {line}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
@@ -19,6 +19,11 @@ from watchfloor.ingest.records import Document
 from watchfloor.link import Linker, Watchlist
 from watchfloor.link.records import ActorLink, TargetLink
 from watchfloor.warn.policy import DutyToWarnPolicy
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from watchfloor.assess.service import ThreadChange
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,23 @@ class Analyzer:
                 pending = []
         if pending:
             yield from run(pending)
+
+
+# --- after a document is stored: the stages that read the store ------------------------------
+
+
+def after_store(session: Session, document_id: int) -> None:
+    """Called by the Ingestor inside a newly stored document's transaction: re-assess the
+    threads the document touches, then hand the changes to the stages after assess."""
+    from watchfloor.assess.service import reassess_documents
+
+    after_changes(session, reassess_documents(session, [document_id]))
+
+
+def after_changes(session: Session, changes: list[ThreadChange]) -> None:
+    """Threads whose assessment was just recomputed (after a document, an override, or
+    `watchfloor assess`), in the same transaction."""
+    # == warn: open or re-triage duty-to-warn cases for the changed threads.
+    from watchfloor.warn.cases import triage
+
+    triage(session, changes)

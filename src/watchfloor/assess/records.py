@@ -181,6 +181,66 @@ class ThreadAssessment:
         data["admiralty"] = self.admiralty
         return _jsonable(data)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ThreadAssessment:
+        """The assessment `to_json` wrote (the derived "admiralty" key is ignored)."""
+        spec = data["specificity"]
+        trend = data["trend"]
+        return cls(
+            key=data["key"],
+            actor=data["actor"],
+            actor_lineage=tuple(data["actor_lineage"]),
+            target=data["target"],
+            protectee=data["protectee"],
+            first_seen=date.fromisoformat(data["first_seen"]),
+            last_seen=date.fromisoformat(data["last_seen"]),
+            statements=data["statements"],
+            documents=data["documents"],
+            clusters=data["clusters"],
+            independent_origins=data["independent_origins"],
+            reliability=data["reliability"],
+            credibility=data["credibility"],
+            credibility_overridden=data["credibility_overridden"],
+            specificity=Specificity(**spec),
+            harm=data["harm"],
+            status=data["status"],
+            severity=data["severity"],
+            imminence=data["imminence"],
+            imminence_days=data["imminence_days"],
+            behaviours=tuple(
+                BehaviourFinding(b["behaviour"], _ref(b["evidence"])) for b in data["behaviours"]
+            ),
+            trend=Trend(
+                label=trend["label"],
+                reason=trend["reason"],
+                series=tuple(
+                    TrendPoint(**{**p, "day": date.fromisoformat(p["day"])})
+                    for p in trend["series"]
+                ),
+                evidence=tuple(_ref(e) for e in trend["evidence"]),
+            ),
+            likelihood=data["likelihood"],
+            likelihood_range=(data["likelihood_range"][0], data["likelihood_range"][1]),
+            confidence=data["confidence"],
+            priority=data["priority"],
+            rationale=tuple(
+                RationaleItem(
+                    r["effect"],
+                    r["reason"],
+                    _ref(r["evidence"]) if r["evidence"] is not None else None,
+                )
+                for r in data["rationale"]
+            ),
+            duty_to_warn_statements=data["duty_to_warn_statements"],
+            document_ids=tuple(data.get("document_ids", ())),
+            statement_ids=tuple(data.get("statement_ids", ())),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+def _ref(data: dict[str, Any]) -> EvidenceRef:
+    return EvidenceRef(data["document_id"], data["start"], data["end"], data["text"])
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
 from watchfloor.errors import InputError, PipelineNotFound, WatchfloorError
 from watchfloor.ingest.records import Document
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AnalyzeMany = Callable[[list[Document], "date | None"], Iterable[tuple[Document, list["Finding"]]]]
+# Called inside a newly stored document's transaction with its id (the later stages: assess,
+# warn). It sees the document and its statements; if it fails, neither is stored.
+AfterStore = Callable[[Session, int], None]
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,10 @@ class Ingestor:
         published: date | None = None,
         fingerprinter: Fingerprinter | None = None,
         batch_size: int = 16,
+        after_store: AfterStore | None = None,
     ) -> None:
         self.engine = engine
+        self.after_store = after_store
         self.source = source
         self.analyze = analyze
         self.published = published
@@ -220,6 +226,8 @@ class Ingestor:
                     analyzed=self.analyze is not None,
                 )
                 repo.resolve_failure(session, item.location, result.document_id)
+                if result.status == "stored" and self.after_store is not None:
+                    self._after_store(session, item, result.document_id)
         except WatchfloorError as exc:
             return self._quarantine(item, _reason(exc), document=document)
         except (IntegrityError, DataError) as exc:
@@ -233,6 +241,19 @@ class Ingestor:
             result.statements if result.status == "stored" else 0,
             result.cluster_id,
         )
+
+    def _after_store(self, session: Session, item: Item, document_id: int) -> None:
+        assert self.after_store is not None
+        try:
+            self.after_store(session, document_id)
+        except (WatchfloorError, IntegrityError, DataError):
+            raise
+        except Exception as exc:
+            # Like a failed analysis: this document is quarantined, the run goes on.
+            log.exception("processing after storing failed for %s", item.location)
+            raise WatchfloorError(
+                f"assessment failed after storing: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _source(self, spec: SourceSpec) -> Source:
         # Its own transaction: a document that fails later must not roll back a source that

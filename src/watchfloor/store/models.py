@@ -306,7 +306,8 @@ class Thread(Base):
     key: Mapped[str] = mapped_column(String(400), unique=True)
     actor_entity: Mapped[str | None] = mapped_column(String(200), index=True)
     actor_lineage: Mapped[str] = mapped_column(Text, default="")  # "Quds Force|IRGC|Iran"
-    target_key: Mapped[str] = mapped_column(String(400))
+    # Indexed: a thread page finds the threads folded into it (same target) by this key.
+    target_key: Mapped[str] = mapped_column(String(400), index=True)
     target_label: Mapped[str] = mapped_column(Text)
     protectee: Mapped[str | None] = mapped_column(String(200), index=True)
     first_seen: Mapped[date | None] = mapped_column(Date)
@@ -364,5 +365,210 @@ class SignalRow(Base):
 
 # -- warn (issue 6): cases, notices, outbox --------------------------------------------------
 
+# The workflow of domain.md section 1; which moves are allowed, and by whom, is configuration
+# (data/policy/cases.yaml), the set of states is the schema.
+CASE_STATES: tuple[str, ...] = (
+    "intake",
+    "triage",
+    "duty_determined",
+    "warn_pending",
+    "warning_delivered",
+    "waiver_proposed",
+    "waiver_approved",
+    "waiver_rejected",
+    "monitor",
+    "closed",
+    "disputed",
+    "escalated",
+)
+NOTICE_CHANNELS: tuple[str, ...] = ("email", "webhook")
+NOTICE_KINDS: tuple[str, ...] = ("warning", "escalation")
+NOTICE_STATUSES: tuple[str, ...] = ("queued", "sent", "failed")
+
+
+class User(Base):
+    """A member of staff who moves cases; `roles` is a comma-separated list."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    roles: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Case(Base):
+    """A duty-to-warn case for one thread, with the grades it was last triaged on."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", CASE_STATES), name="state"),
+        Index("ix_cases_state_deadline", "state", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
+    thread_key: Mapped[str] = mapped_column(String(400))
+    protectee: Mapped[str | None] = mapped_column(String(200), index=True)
+    target_label: Mapped[str] = mapped_column(Text)
+    actor_label: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(24), default="intake")
+    harm: Mapped[str] = mapped_column(String(16))
+    grades: Mapped[str] = mapped_column(Text)  # JSON: the triage grades (see warn.duty.grades)
+    rationale: Mapped[str] = mapped_column(Text)  # JSON list of reasons the duty holds
+    notify: Mapped[str | None] = mapped_column(Text)  # JSON list of contacts, kept at opening
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waiver_code: Mapped[str | None] = mapped_column(String(64))
+    waiver_reason: Mapped[str | None] = mapped_column(Text)
+    waiver_proposed_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseEvent(Base):
+    """One thing that happened to a case: a transition, a re-triage, a notice, a missed deadline."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+
+
+class Notice(Base):
+    """The outbox: one message to one recipient on one channel, written in the same
+    transaction as the case change that calls for it, delivered later by the sender."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", NOTICE_CHANNELS), name="channel"),
+        CheckConstraint(_one_of("kind", NOTICE_KINDS), name="kind"),
+        CheckConstraint(_one_of("status", NOTICE_STATUSES), name="status"),
+        Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(Text)
+    recipient_kind: Mapped[str] = mapped_column(String(16))  # victim | protector | escalation
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    # The Message-ID of the email and the delivery id of the webhook: a resend is recognisable.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    queued_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Acknowledgement(Base):
+    """A notice's receipt token, stored only as its SHA-256; set once when the recipient
+    confirms receipt."""
+
+    __tablename__ = "acknowledgements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(Text)
+
 
 # -- publish (issue 7): readers, reviews, portions -------------------------------------------
+
+PORTION_KINDS: tuple[str, ...] = ("judgement", "analyst")
+
+
+class ReaderRow(Base):
+    """Someone a product may go to: what they are cleared for and who they read for.
+
+    Compartments and audiences are stored comma-joined and sorted ("SI,TK"), so that the same
+    set is always the same text. Clearance and nationality are checked against the markings
+    vocabulary (a deployment may add levels), not by a constraint here."""
+
+    __tablename__ = "readers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    clearance: Mapped[str] = mapped_column(String(2))
+    compartments: Mapped[str] = mapped_column(Text, default="")
+    nationality: Mapped[str] = mapped_column(String(8))
+    audiences: Mapped[str] = mapped_column(Text, default="")
+    organization: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Review(Base):
+    """The daily review of one day: its portions, distribution and the banner over them all.
+
+    Analysts may add portions before the judgements are built, so `built_at` stays empty until
+    `review build` has run."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    built_by: Mapped[str | None] = mapped_column(String(200))
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    banner: Mapped[str | None] = mapped_column(String(400))
+    # JSON {"audiences": [...], "readers": [...]}: who the product goes to.
+    distribution: Mapped[str] = mapped_column(Text, default='{"audiences": [], "readers": []}')
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    portions: Mapped[list[Portion]] = relationship(
+        back_populates="review",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Portion.seq",
+    )
+
+
+class Portion(Base):
+    """One marked part of a review: a thread's judgement, or a paragraph an analyst wrote."""
+
+    __tablename__ = "portions"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", PORTION_KINDS), name="kind"),
+        Index("ix_portions_review_id_seq", "review_id", "seq", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # order of addition; display order is by priority
+    kind: Mapped[str] = mapped_column(String(16))
+    marking: Mapped[str] = mapped_column(String(200))  # portion form, e.g. "(S//NF)"
+    audiences: Mapped[str] = mapped_column(Text, default="")  # comma-joined; empty = no limit
+    recipients: Mapped[str] = mapped_column(Text, default="")  # named readers (TLP:RED)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {effect, reason}
+    sources: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of citations
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
+    thread_version: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="portions")

@@ -198,6 +198,12 @@ def add_document_with_statements(
     return StoreResult("stored", row.id, len(findings), cluster_id, origin_id)
 
 
+def lock_writers(session: Session) -> None:
+    """Take the writer lock for this transaction: for later stages that write beside ingest
+    (re-assessment, overrides), so that two writers never make the same thread at once."""
+    _lock_writers(session)
+
+
 def _lock_writers(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK})

@@ -63,6 +63,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_threads_actor_entity"), "threads", ["actor_entity"])
     op.create_index(op.f("ix_threads_protectee"), "threads", ["protectee"])
     op.create_index(op.f("ix_threads_priority"), "threads", ["priority"])
+    op.create_index(op.f("ix_threads_target_key"), "threads", ["target_key"])
 
     with op.batch_alter_table("statements") as batch_op:
         batch_op.add_column(sa.Column("thread_id", sa.Integer(), nullable=True))
@@ -124,6 +125,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_statements_thread_id"))
         batch_op.drop_constraint(batch_op.f("fk_statements_thread_id_threads"), type_="foreignkey")
         batch_op.drop_column("thread_id")
+    op.drop_index(op.f("ix_threads_target_key"), table_name="threads")
     op.drop_index(op.f("ix_threads_priority"), table_name="threads")
     op.drop_index(op.f("ix_threads_protectee"), table_name="threads")
     op.drop_index(op.f("ix_threads_actor_entity"), table_name="threads")

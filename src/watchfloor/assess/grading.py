@@ -1,0 +1,290 @@
+"""assess_thread: the statements of one thread and the signals of their documents in, one
+ThreadAssessment out. Pure and deterministic: no store, no clock (`today` is an argument).
+
+The grades are in grades.py, the trend in trend.py, the judgement in judgement.py and the
+board priority in priority.py; this module picks the evidence each needs and assembles the record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from watchfloor.assess import grades
+from watchfloor.assess.config import AssessConfig
+from watchfloor.assess.judgement import JudgementInputs, judge, term_for
+from watchfloor.assess.priority import PriorityInputs, prioritize
+from watchfloor.assess.records import (
+    BehaviourFinding,
+    EvidenceRef,
+    RationaleItem,
+    Signal,
+    Specificity,
+    StatementEvidence,
+    StoredSignal,
+    ThreadAssessment,
+    ThreadOverrides,
+    Trend,
+)
+from watchfloor.assess.signals import redate
+from watchfloor.assess.trend import build_trend, has_burst
+from watchfloor.errors import WatchfloorError
+
+KEY_ARROW = "→"
+UNKNOWN_ACTOR = "unknown"
+CONTEXT_KINDS = frozenset({"temporal", "escalation", "de_escalation"})
+
+
+def _order(statement: StatementEvidence) -> tuple[date, int, int, int]:
+    return (
+        statement.day,
+        statement.document_id,
+        statement.evidence.start,
+        statement.statement_id,
+    )
+
+
+def assess_thread(
+    key: str,
+    statements: Sequence[StatementEvidence],
+    signals: Sequence[StoredSignal],
+    *,
+    overrides: ThreadOverrides,
+    config: AssessConfig,
+    today: date,
+) -> ThreadAssessment:
+    if not statements:
+        raise WatchfloorError(f"thread {key!r}: no statements to assess")
+    if overrides.credibility is not None and not 1 <= overrides.credibility <= 6:
+        raise WatchfloorError(
+            f"thread {key!r}: credibility override {overrides.credibility} is not 1-6"
+        )
+    ordered = sorted(statements, key=_order)
+    live = [s for s in ordered if s.key not in overrides.dismissed_statements]
+    dismissed = len(ordered) - len(live)
+    if not live:
+        return _all_dismissed(key, ordered, overrides, config)
+
+    units = grades.units_of(live, config)
+    reliability = grades.reliability(units, config)
+    computed = grades.credibility(units, config)
+    credibility = overrides.credibility if overrides.credibility is not None else computed.value
+    specificity = grades.specificity(live, config)
+    harm = grades.harm(live, config)
+    status = grades.status(live, config)
+    severity = grades.severity(harm, status, config)
+    imminence, imminence_days = grades.imminence(live, config, today)
+
+    days = {s.document_id: s.day for s in live}
+    near = _near_signals(live, signals, config)
+    behaviours = tuple(
+        BehaviourFinding(
+            behaviour=signal.label,  # type: ignore[arg-type]
+            evidence=EvidenceRef(document_id, signal.start, signal.end, signal.text),
+        )
+        for document_id, signal in near
+        if signal.kind == "behaviour"
+    )
+    context: dict[int, list[Signal]] = defaultdict(list)
+    for document_id, signal in near:
+        if signal.kind in CONTEXT_KINDS:
+            context[document_id].append(redate(signal, days[document_id]))
+    trend = build_trend(live, context, _credibility_by_day(live, config), config, today)
+
+    judgement = judge(
+        JudgementInputs(
+            statements=live,
+            units=units,
+            reliability=reliability,
+            credibility=computed,
+            credibility_value=credibility,
+            credibility_override=(
+                (overrides.credibility_reason or "no reason given")
+                if overrides.credibility is not None
+                else None
+            ),
+            specificity=specificity,
+            status=status,
+            behaviours=behaviours,
+            trend=trend,
+            dismissed=dismissed,
+        ),
+        config,
+    )
+    last_seen = live[-1].day
+    priority = prioritize(
+        PriorityInputs(
+            statements=live,
+            severity=severity,
+            specificity=specificity,
+            behaviours=behaviours,
+            trend=trend,
+            burst=has_burst(live, config),
+            credibility=credibility,
+            reliability=reliability,
+            independent_origins=len(units),
+            status=status,
+            last_seen=last_seen,
+        ),
+        config,
+        today,
+    )
+    actor, lineage = _actor(key, live)
+    return ThreadAssessment(
+        key=key,
+        actor=actor,
+        actor_lineage=lineage,
+        target=_target(live),
+        protectee=_most_common(s.protectee for s in live),
+        first_seen=live[0].day,
+        last_seen=last_seen,
+        statements=len(live),
+        documents=len(days),
+        clusters=_clusters(live),
+        independent_origins=len(units),
+        reliability=reliability,
+        credibility=credibility,
+        credibility_overridden=overrides.credibility is not None,
+        specificity=specificity,
+        harm=harm,
+        status=status,
+        severity=severity,
+        imminence=imminence,
+        imminence_days=imminence_days,
+        behaviours=behaviours,
+        trend=trend,
+        likelihood=judgement.likelihood,
+        likelihood_range=judgement.likelihood_range,
+        confidence=judgement.confidence,
+        priority=priority.value,
+        rationale=judgement.rationale,
+        duty_to_warn_statements=sum(1 for s in live if s.duty_to_warn),
+        document_ids=tuple(sorted(days)),
+        statement_ids=tuple(sorted(s.statement_id for s in live)),
+        notes=priority.notes,
+    )
+
+
+def _near_signals(
+    statements: Sequence[StatementEvidence],
+    signals: Sequence[StoredSignal],
+    config: AssessConfig,
+) -> list[tuple[int, Signal]]:
+    """The signals standing within their window of one of the thread's statements, in document
+    and reading order, each once."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for statement in statements:
+        spans[statement.document_id].append((statement.evidence.start, statement.evidence.end))
+    found: set[tuple[int, Signal]] = set()
+    for stored in signals:
+        around = spans.get(stored.document_id)
+        if not around:
+            continue
+        signal = stored.signal
+        window = config.behaviour_window if signal.kind == "behaviour" else config.context_window
+        if any(signal.end > a - window and signal.start < b + window for a, b in around):
+            found.add((stored.document_id, signal))
+    return sorted(found, key=lambda ds: (ds[0], ds[1].start, ds[1].end, ds[1].kind, ds[1].label))
+
+
+def _credibility_by_day(
+    statements: Sequence[StatementEvidence], config: AssessConfig
+) -> dict[date, int]:
+    """The computed credibility with the reports up to and including each day."""
+    units: dict[str, grades.Unit] = {}
+    result: dict[date, int] = {}
+    for index, statement in enumerate(statements):  # in day order
+        origin = statement.origin_source or statement.source
+        units.setdefault(origin, grades.Unit(origin)).add(statement, config)
+        if index + 1 == len(statements) or statements[index + 1].day != statement.day:
+            result[statement.day] = grades.credibility(units, config).value
+    return result
+
+
+def _most_common(values: Iterable[str | None]) -> str | None:
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return None
+    return min(counts, key=lambda v: (-counts[v], v))
+
+
+def _actor(key: str, statements: Sequence[StatementEvidence]) -> tuple[str | None, tuple[str, ...]]:
+    """The thread's actor from its key (merges already applied there), with its lineage."""
+    if KEY_ARROW in key:
+        actor: str | None = key.split(KEY_ARROW, 1)[0] or None
+        if actor == UNKNOWN_ACTOR:
+            actor = None
+    else:
+        actor = _most_common(s.actor_entity for s in statements)
+    if actor is None:
+        return None, ()
+    for statement in statements:
+        if statement.actor_entity == actor and statement.actor_lineage:
+            return actor, statement.actor_lineage
+    for statement in statements:
+        if actor in statement.actor_lineage:
+            lineage = statement.actor_lineage
+            return actor, lineage[lineage.index(actor) :]
+    return actor, ()
+
+
+def _target(statements: Sequence[StatementEvidence]) -> str:
+    protectee = _most_common(s.protectee for s in statements)
+    if protectee:
+        return protectee
+    return _most_common(s.target_text for s in statements) or "unknown"
+
+
+def _clusters(statements: Sequence[StatementEvidence]) -> int:
+    """Distinct near-duplicate clusters; a document in none is a cluster of its own."""
+    return len(
+        {
+            ("cluster", s.cluster_id) if s.cluster_id is not None else ("document", s.document_id)
+            for s in statements
+        }
+    )
+
+
+def _all_dismissed(
+    key: str,
+    statements: Sequence[StatementEvidence],
+    overrides: ThreadOverrides,
+    config: AssessConfig,
+) -> ThreadAssessment:
+    """Every statement dismissed as a false positive: kept, visible, and last on the board."""
+    term = term_for(config.terms[0].low, config.terms)
+    actor, lineage = _actor(key, statements)
+    reason = f"all {len(statements)} statements dismissed by an analyst"
+    credibility = overrides.credibility or config.credibility.no_basis
+    return ThreadAssessment(
+        key=key,
+        actor=actor,
+        actor_lineage=lineage,
+        target=_target(statements),
+        protectee=_most_common(s.protectee for s in statements),
+        first_seen=statements[0].day,
+        last_seen=statements[-1].day,
+        statements=0,
+        documents=0,
+        clusters=0,
+        independent_origins=0,
+        reliability=config.reliability_unknown,
+        credibility=credibility,
+        credibility_overridden=overrides.credibility is not None,
+        specificity=Specificity(False, False, False, False, False, 0.0),
+        harm=grades.harm(statements, config),
+        status=grades.status(statements, config),
+        severity=0,
+        imminence="unspecified",
+        imminence_days=None,
+        behaviours=(),
+        trend=Trend(label="fading", reason=reason, series=()),
+        likelihood=term.term,
+        likelihood_range=(term.low, term.high),
+        confidence="low",
+        priority=0.0,
+        rationale=(RationaleItem("note", reason),),
+        duty_to_warn_statements=0,
+        notes=(reason,),
+    )

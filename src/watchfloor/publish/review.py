@@ -1,0 +1,535 @@
+"""The daily review: one marked portion per thread active that day, plus analysts' portions.
+
+A thread portion says the thread's ICD 203 judgement (likelihood and confidence in separate
+sentences), the rationale that moved it and the sources it rests on, and carries the roll-up of
+its documents' markings. Analysts add portions of their own with a marking they choose. The
+review's banner is the roll-up of every portion; what one reader sees is decided in render.py.
+
+Rebuilding a day replaces its thread portions with fresh ones and keeps the analysts' portions.
+The words of the judgements, the window of days and the known audiences come from
+`data/publish/review.yaml` (`WATCHFLOOR_REVIEW_CONFIG` names another file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from watchfloor.assess.records import ThreadAssessment
+from watchfloor.errors import WatchfloorError
+from watchfloor.publish.markings import Marking, parse_marking, rollup
+from watchfloor.store import audit
+from watchfloor.store.models import Document, Portion, Review, Source, Statement, utcnow
+
+DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "publish" / "review.yaml"
+CONFIG_ENV_VAR = "WATCHFLOOR_REVIEW_CONFIG"
+
+
+class ReviewError(WatchfloorError):
+    """A review cannot be built, added to or rendered as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    window_days: int
+    audiences: frozenset[str]
+    title: str
+    sentences: tuple[str, ...]
+    unknown_actor: str
+    unknown_actor_title: str
+    harm: Mapping[str, tuple[str, str]]  # act -> (title verb, sentence phrase)
+    reliability: Mapping[str, str]
+    credibility: Mapping[int, str]
+    effects: Mapping[str, str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ReviewConfig:
+        path = path or Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            judgement = data["judgement"]
+            config = cls(
+                window_days=int(data["window_days"]),
+                audiences=frozenset(str(a) for a in data["audiences"]),
+                title=str(judgement["title"]),
+                sentences=tuple(str(s) for s in judgement["sentences"]),
+                unknown_actor=str(data["unknown_actor"]),
+                unknown_actor_title=str(data["unknown_actor_title"]),
+                harm={
+                    str(act): (str(words["verb"]), str(words["phrase"]))
+                    for act, words in data["harm"].items()
+                },
+                reliability={str(k): str(v) for k, v in data["reliability"].items()},
+                credibility={int(k): str(v) for k, v in data["credibility"].items()},
+                effects={str(k): str(v) for k, v in data["effects"].items()},
+            )
+        except (OSError, KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as exc:
+            raise ReviewError(f"{path}: not a valid review configuration ({exc})") from exc
+        if config.window_days < 1:
+            raise ReviewError(f"{path}: window_days must be 1 or more, not {config.window_days}")
+        return config
+
+    def check_audiences(self, audiences: Iterable[str], what: str) -> frozenset[str]:
+        """The audiences, normalised; an unknown one is an error naming it."""
+        chosen = frozenset(a.strip().lower() for a in audiences if a.strip())
+        unknown = sorted(chosen - self.audiences)
+        if unknown:
+            raise ReviewError(
+                f"{what}: unknown audience {', '.join(repr(a) for a in unknown)}; "
+                f"known audiences are {', '.join(sorted(self.audiences))} "
+                f"(add one to {CONFIG_ENV_VAR} or {DEFAULT_CONFIG_FILE.name})"
+            )
+        return chosen
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A document a judgement rests on, as ICD 206 asks a product to cite it."""
+
+    document_id: int
+    source: str
+    reliability: str  # the source's Admiralty letter
+    title: str
+    day: date
+    marking: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "source": self.source,
+            "reliability": self.reliability,
+            "title": self.title,
+            "day": self.day.isoformat(),
+            "marking": self.marking,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Citation:
+        return cls(
+            document_id=int(data["document_id"]),
+            source=str(data["source"]),
+            reliability=str(data["reliability"]),
+            title=str(data["title"]),
+            day=date.fromisoformat(data["day"]),
+            marking=str(data["marking"]),
+        )
+
+
+@dataclass(frozen=True)
+class RationaleLine:
+    effect: str  # raise | lower | note
+    reason: str
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Who a review goes to: readers with one of `audiences`, and the readers named."""
+
+    audiences: frozenset[str] = frozenset()
+    readers: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"audiences": sorted(self.audiences), "readers": sorted(self.readers)}
+
+    @classmethod
+    def from_json(cls, text: str) -> Distribution:
+        data = json.loads(text or "{}")
+        return cls(frozenset(data.get("audiences", ())), frozenset(data.get("readers", ())))
+
+    def includes(self, name: str, audiences: frozenset[str]) -> bool:
+        return name in self.readers or bool(self.audiences & audiences)
+
+    def describe(self) -> str:
+        parts = []
+        if self.audiences:
+            parts.append(", ".join(sorted(self.audiences)))
+        if self.readers:
+            parts.append("named readers: " + ", ".join(sorted(self.readers)))
+        return "; ".join(parts) or "nobody"
+
+
+@dataclass(frozen=True)
+class ReviewPortion:
+    id: int
+    seq: int
+    kind: str  # judgement | analyst
+    marking: Marking
+    title: str
+    body: str
+    audiences: frozenset[str] = frozenset()
+    recipients: frozenset[str] = frozenset()
+    rationale: tuple[RationaleLine, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    thread_id: int | None = None
+    priority: float | None = None
+    author: str = ""
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
+class DailyReview:
+    id: int
+    day: date
+    built_at: datetime | None
+    window_days: int | None
+    banner: Marking | None  # the roll-up of every portion; a reader's banner is recomputed
+    distribution: Distribution
+    portions: tuple[ReviewPortion, ...] = field(default=())  # in reading order
+
+
+def reading_order(portions: Iterable[ReviewPortion]) -> tuple[ReviewPortion, ...]:
+    """Highest priority first; portions without one (most analysts' notes) after, as added."""
+    return tuple(
+        sorted(
+            portions,
+            key=lambda p: (p.priority is None, -(p.priority or 0.0), p.seq),
+        )
+    )
+
+
+# --- judgements in words -------------------------------------------------------------------
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def judgement_text(assessment: ThreadAssessment, config: ReviewConfig) -> tuple[str, str]:
+    """The title and the body of a thread's portion."""
+    verb, phrase = config.harm.get(assessment.harm, (assessment.harm, assessment.harm))
+    low, high = assessment.likelihood_range
+    values = {
+        "actor": assessment.actor or config.unknown_actor,
+        "actor_title": assessment.actor or config.unknown_actor_title,
+        "target": assessment.target,
+        "harm": assessment.harm,
+        "harm_verb": verb,
+        "harm_phrase": phrase,
+        "likelihood": assessment.likelihood,
+        "low": low,
+        "high": high,
+        "confidence": assessment.confidence,
+        "admiralty": assessment.admiralty,
+        "reliability": config.reliability.get(assessment.reliability, assessment.reliability),
+        "credibility": config.credibility.get(assessment.credibility, str(assessment.credibility)),
+        "status": assessment.status.replace("_", " "),
+        "trend": assessment.trend.label,
+        "trend_reason": _sentence(assessment.trend.reason),
+        "statements": assessment.statements,
+        "statements_word": _plural(assessment.statements, "statement", "statements"),
+        "documents": assessment.documents,
+        "documents_word": _plural(assessment.documents, "report", "reports"),
+        "origins": assessment.independent_origins,
+        "origins_word": _plural(assessment.independent_origins, "origin", "origins"),
+        "first_seen": assessment.first_seen.isoformat(),
+        "last_seen": assessment.last_seen.isoformat(),
+    }
+    try:
+        title = config.title.format(**values)
+        body = " ".join(sentence.format(**values) for sentence in config.sentences)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ReviewError(f"review configuration: a judgement template is invalid ({exc})") from exc
+    return title, body
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+def _threads_for(session: Session, day: date, window_days: int) -> list[Any]:
+    from watchfloor.assess.service import list_threads
+
+    start = day - timedelta(days=window_days - 1)
+    views = list_threads(session, since=start)
+    chosen = [v for v in views if start <= v.assessment.last_seen <= day]
+    # list_threads orders by priority; sorting again keeps the order if that ever changes.
+    return sorted(chosen, key=lambda v: (-v.assessment.priority, v.id))
+
+
+def _documents_of(
+    session: Session, thread_id: int, assessment: ThreadAssessment
+) -> list[tuple[Document, Source]]:
+    ids = set(assessment.document_ids)
+    if not ids:
+        ids = set(
+            session.scalars(
+                select(Statement.document_id).where(Statement.thread_id == thread_id).distinct()
+            )
+        )
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Document, Source)
+        .join(Source, Document.source_id == Source.id)
+        .where(Document.id.in_(ids))
+        .order_by(Document.day, Document.id)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def parse_document_marking(document_id: int, text: str) -> Marking:
+    try:
+        return parse_marking(text)
+    except WatchfloorError as exc:
+        raise ReviewError(f"document {document_id} has marking {text!r}: {exc}") from exc
+
+
+def _get_or_create(session: Session, day: date) -> Review:
+    review = session.scalar(select(Review).where(Review.day == day))
+    if review is None:
+        review = Review(day=day, distribution=json.dumps(Distribution().to_json()))
+        session.add(review)
+        session.flush()
+    return review
+
+
+def _next_seq(session: Session, review_id: int) -> int:
+    last = session.scalar(select(func.max(Portion.seq)).where(Portion.review_id == review_id))
+    return (last or 0) + 1
+
+
+def _join(values: Iterable[str]) -> str:
+    return ",".join(sorted(set(values)))
+
+
+def _split(text: str) -> frozenset[str]:
+    return frozenset(v for v in text.split(",") if v)
+
+
+def _banner(markings: Sequence[Marking]) -> Marking | None:
+    return rollup(list(markings)) if markings else None
+
+
+def build_review(
+    session: Session,
+    day: date,
+    *,
+    actor: str,
+    window_days: int | None = None,
+    distribution: Distribution | None = None,
+    config: ReviewConfig | None = None,
+) -> DailyReview:
+    """(Re)build the review of `day` from the threads active in the window ending on it."""
+    config = config or ReviewConfig.load()
+    window = window_days if window_days is not None else config.window_days
+    if window < 1:
+        raise ReviewError(f"--window {window}: the window is a number of days, 1 or more")
+    if distribution is not None:
+        config.check_audiences(distribution.audiences, "distribution")
+    review = _get_or_create(session, day)
+    session.execute(
+        delete(Portion).where(Portion.review_id == review.id).where(Portion.kind == "judgement")
+    )
+    seq = _next_seq(session, review.id)
+    threads = []
+    for view in _threads_for(session, day, window):
+        assessment: ThreadAssessment = view.assessment
+        documents = _documents_of(session, view.id, assessment)
+        if not documents:
+            raise ReviewError(
+                f"thread {view.id} ({assessment.key}) has no stored documents, so its portion "
+                "cannot be marked; re-assess it (watchfloor assess)"
+            )
+        marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in documents])
+        title, body = judgement_text(assessment, config)
+        citations = [
+            Citation(
+                document_id=d.id,
+                source=s.name,
+                reliability=s.reliability,
+                title=d.title or Path(d.location).name,
+                day=d.day,
+                marking=d.marking,
+            ).to_json()
+            for d, s in documents
+        ]
+        rationale = [{"effect": r.effect, "reason": r.reason} for r in assessment.rationale]
+        session.add(
+            Portion(
+                review_id=review.id,
+                seq=seq,
+                kind="judgement",
+                marking=marking.portion(),
+                audiences="",
+                recipients="",
+                title=title,
+                body=body,
+                rationale=json.dumps(rationale, ensure_ascii=False),
+                sources=json.dumps(citations, ensure_ascii=False),
+                thread_id=view.id,
+                thread_version=view.version,
+                priority=assessment.priority,
+                author=actor,
+            )
+        )
+        threads.append(view.id)
+        seq += 1
+    session.flush()
+    if distribution is not None:
+        review.distribution = json.dumps(distribution.to_json())
+    review.window_days = window
+    review.built_at = utcnow()
+    review.built_by = actor
+    session.expire(review, ["portions"])
+    built = _view(review)
+    review.banner = built.banner.banner() if built.banner else None
+    audit.append(
+        session,
+        actor=actor,
+        action="review.build",
+        subject_type="review",
+        subject_id=day.isoformat(),
+        details={
+            "window_days": window,
+            "threads": threads,
+            "portions": len(built.portions),
+            "analyst_portions": sum(1 for p in built.portions if p.kind == "analyst"),
+            "banner": review.banner,
+            "distribution": built.distribution.to_json(),
+        },
+    )
+    return load_review(session, day) or built
+
+
+def set_distribution(
+    session: Session,
+    day: date,
+    distribution: Distribution,
+    *,
+    actor: str,
+    config: ReviewConfig | None = None,
+) -> DailyReview:
+    config = config or ReviewConfig.load()
+    config.check_audiences(distribution.audiences, "distribution")
+    review = _get_or_create(session, day)
+    review.distribution = json.dumps(distribution.to_json())
+    audit.append(
+        session,
+        actor=actor,
+        action="review.distribute",
+        subject_type="review",
+        subject_id=day.isoformat(),
+        details=distribution.to_json(),
+    )
+    session.flush()
+    return _view(review)
+
+
+def add_portion(
+    session: Session,
+    day: date,
+    *,
+    marking: str,
+    title: str,
+    text: str,
+    actor: str,
+    audiences: Iterable[str] = (),
+    recipients: Iterable[str] = (),
+    priority: float | None = None,
+    config: ReviewConfig | None = None,
+) -> ReviewPortion:
+    """Add an analyst's portion to the review of `day` (created if it does not exist yet)."""
+    config = config or ReviewConfig.load()
+    try:
+        parsed = parse_marking(marking)
+    except WatchfloorError as exc:
+        raise ReviewError(f"--marking {marking!r}: {exc}") from exc
+    if not title.strip():
+        raise ReviewError("--title is empty; a portion needs a title")
+    if not text.strip():
+        raise ReviewError("--text is empty; a portion needs a text")
+    chosen_audiences = config.check_audiences(audiences, "--audience")
+    chosen_recipients = frozenset(r.strip() for r in recipients if r.strip())
+    review = _get_or_create(session, day)
+    row = Portion(
+        review_id=review.id,
+        seq=_next_seq(session, review.id),
+        kind="analyst",
+        marking=parsed.portion(),
+        audiences=_join(chosen_audiences),
+        recipients=_join(chosen_recipients),
+        title=title.strip(),
+        body=text.strip(),
+        rationale="[]",
+        sources="[]",
+        thread_id=None,
+        priority=priority,
+        author=actor,
+    )
+    session.add(row)
+    session.flush()
+    session.expire(review, ["portions"])
+    banner = _view(review).banner
+    review.banner = banner.banner() if banner else None
+    audit.append(
+        session,
+        actor=actor,
+        action="review.portion_add",
+        subject_type="review",
+        subject_id=day.isoformat(),
+        details={
+            "portion": row.id,
+            "marking": row.marking,
+            "audiences": sorted(chosen_audiences),
+            "recipients": sorted(chosen_recipients),
+            "priority": priority,
+        },
+    )
+    return _portion(row)
+
+
+def load_review(session: Session, day: date) -> DailyReview | None:
+    review = session.scalar(select(Review).where(Review.day == day))
+    return _view(review) if review is not None else None
+
+
+def _portion(row: Portion) -> ReviewPortion:
+    return ReviewPortion(
+        id=row.id,
+        seq=row.seq,
+        kind=row.kind,
+        # Stored markings were validated on the way in; parsing again guards against edits.
+        marking=parse_marking(row.marking),
+        title=row.title,
+        body=row.body,
+        audiences=_split(row.audiences),
+        recipients=_split(row.recipients),
+        rationale=tuple(
+            RationaleLine(str(r["effect"]), str(r["reason"])) for r in json.loads(row.rationale)
+        ),
+        sources=tuple(Citation.from_json(c) for c in json.loads(row.sources)),
+        thread_id=row.thread_id,
+        priority=row.priority,
+        author=row.author,
+    )
+
+
+def _view(review: Review) -> DailyReview:
+    portions = reading_order(_portion(row) for row in review.portions)
+    return DailyReview(
+        id=review.id,
+        day=review.day,
+        built_at=review.built_at,
+        window_days=review.window_days,
+        banner=_banner([p.marking for p in portions]),
+        distribution=Distribution.from_json(review.distribution),
+        portions=portions,
+    )

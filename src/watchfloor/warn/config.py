@@ -1,0 +1,234 @@
+"""Configuration of the warn stage: the case policy (who moves cases, waiver codes, deadlines,
+escalation) and the delivery settings (SMTP, webhooks, outbox retries).
+
+The case policy is data: `data/policy/cases.yaml`, or the file `WATCHFLOOR_CASE_POLICY` names.
+Delivery settings belong to a deployment: a YAML file named by `WATCHFLOOR_NOTIFY_CONFIG`
+(optional), then single environment variables on top (`WATCHFLOOR_SMTP_HOST` ...). Secrets are
+never in that file: it names the environment variables that hold them, and `repr` hides them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from watchfloor.errors import WatchfloorError
+from watchfloor.store.models import CASE_STATES
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "policy"
+CASE_POLICY_FILE = DATA / "cases.yaml"
+CASE_POLICY_ENV = "WATCHFLOOR_CASE_POLICY"
+NOTIFY_CONFIG_ENV = "WATCHFLOOR_NOTIFY_CONFIG"
+SYSTEM_ROLE = "system"
+SYSTEM_ACTOR = "watchfloor"
+
+
+class WarnConfigError(WatchfloorError):
+    """A case policy or delivery configuration is invalid."""
+
+
+@dataclass(frozen=True)
+class WaiverCode:
+    code: str
+    description: str
+    confirmed: bool
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where a notice goes: an email address and/or a webhook URL."""
+
+    email: str | None = None
+    webhook: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"email": self.email, "webhook": self.webhook}
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    roles: frozenset[str]
+    transitions: dict[str, frozenset[str]]
+    enter: dict[str, frozenset[str]]
+    waiver_codes: dict[str, WaiverCode]
+    approver_role: str
+    deadline_hours: dict[str, float]
+    deadline_states: frozenset[str]
+    escalation: Contact
+    notify_recipient_kind: str
+    source: str = "<memory>"
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> CasePolicy:
+        path = path or Path(os.environ.get(CASE_POLICY_ENV) or CASE_POLICY_FILE)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            policy = cls(
+                roles=frozenset(data["roles"]),
+                transitions={k: frozenset(v or ()) for k, v in data["transitions"].items()},
+                enter={k: frozenset(v or ()) for k, v in data["enter"].items()},
+                waiver_codes={
+                    code: WaiverCode(
+                        code,
+                        str(spec["description"]),
+                        bool(spec.get("confirmed", False)),
+                        bool(spec.get("enabled", True)),
+                    )
+                    for code, spec in data["waiver_codes"].items()
+                },
+                approver_role=str(data["approver_role"]),
+                deadline_hours={k: float(v) for k, v in data["deadline_hours"].items()},
+                deadline_states=frozenset(data["deadline_states"]),
+                escalation=Contact(**(data.get("escalation") or {})),
+                notify_recipient_kind=str(data.get("notify_recipient_kind", "protector")),
+                source=str(path),
+            )
+        except (OSError, KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as exc:
+            raise WarnConfigError(f"{path}: not a valid case policy ({exc!r})") from exc
+        policy._check()
+        return policy
+
+    def _check(self) -> None:
+        states = set(CASE_STATES)
+        named = set(self.transitions) | {s for v in self.transitions.values() for s in v}
+        named |= set(self.enter) | set(self.deadline_states)
+        unknown = sorted(named - states)
+        if unknown:
+            raise WarnConfigError(
+                f"{self.source}: unknown case state {unknown[0]!r}; states are "
+                + ", ".join(CASE_STATES)
+            )
+        roles = self.roles | {SYSTEM_ROLE}
+        bad = sorted({r for v in self.enter.values() for r in v} - roles)
+        if bad:
+            raise WarnConfigError(f"{self.source}: enter: unknown role {bad[0]!r}; add it to roles")
+        if self.approver_role not in self.roles:
+            raise WarnConfigError(
+                f"{self.source}: approver_role {self.approver_role!r} not in roles"
+            )
+
+    def enabled_codes(self) -> list[str]:
+        return [c for c, spec in self.waiver_codes.items() if spec.enabled]
+
+
+def _secret_env(name: str | None) -> str | None:
+    return os.environ.get(name) if name else None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False  # implicit TLS (port 465); STARTTLS upgrades a plain connection instead
+    username: str | None = None
+    password_env: str = "WATCHFLOOR_SMTP_PASSWORD"
+    sender: str = "watchfloor@localhost"
+    timeout_s: float = 10.0
+    ca_file: str | None = None  # a private CA to trust for TLS, besides the system's
+    # Hidden from repr so that printing the configuration never shows it.
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    secret_env: str = "WATCHFLOOR_WEBHOOK_SECRET"
+    timeout_s: float = 10.0
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    max_attempts: int = 8
+    backoff_base_s: float = 5.0
+    backoff_max_s: float = 3600.0
+    # A claimed notice is not picked up by another sender for this long; a sender killed
+    # mid-send leaves its claim to expire, and then the notice is sent again (same key).
+    lease_s: float = 120.0
+    poll_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> NotifyConfig:
+        """The file (argument, else $WATCHFLOOR_NOTIFY_CONFIG, else none), then the env."""
+        chosen = path or (
+            Path(os.environ[NOTIFY_CONFIG_ENV]) if os.environ.get(NOTIFY_CONFIG_ENV) else None
+        )
+        data: dict[str, Any] = {}
+        if chosen is not None:
+            try:
+                data = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise WarnConfigError(f"{chosen}: cannot read the notify config ({exc})") from exc
+            if not isinstance(data, dict):
+                raise WarnConfigError(f"{chosen}: expected a mapping with smtp/webhook/outbox")
+        where = str(chosen or "environment")
+        smtp = dict(data.get("smtp") or {})
+        webhook = dict(data.get("webhook") or {})
+        outbox = dict(data.get("outbox") or {})
+        for key, env in (
+            ("host", "WATCHFLOOR_SMTP_HOST"),
+            ("port", "WATCHFLOOR_SMTP_PORT"),
+            ("starttls", "WATCHFLOOR_SMTP_STARTTLS"),
+            ("ssl", "WATCHFLOOR_SMTP_SSL"),
+            ("username", "WATCHFLOOR_SMTP_USER"),
+            ("sender", "WATCHFLOOR_SMTP_FROM"),
+            ("ca_file", "WATCHFLOOR_SMTP_CA_FILE"),
+        ):
+            if os.environ.get(env):
+                smtp[key] = os.environ[env]
+        try:
+            smtp_settings = SmtpSettings(
+                host=str(smtp.get("host", SmtpSettings.host)),
+                port=int(smtp.get("port", SmtpSettings.port)),
+                starttls=_flag(smtp.get("starttls", False)),
+                ssl=_flag(smtp.get("ssl", False)),
+                username=smtp.get("username") or None,
+                password_env=str(smtp.get("password_env", SmtpSettings.password_env)),
+                sender=str(smtp.get("sender", SmtpSettings.sender)),
+                timeout_s=float(smtp.get("timeout_s", SmtpSettings.timeout_s)),
+                ca_file=smtp.get("ca_file") or None,
+            )
+            smtp_settings = _with_password(smtp_settings)
+            secret_env = str(webhook.get("secret_env", WebhookSettings.secret_env))
+            webhook_settings = WebhookSettings(
+                secret_env=secret_env,
+                timeout_s=float(webhook.get("timeout_s", WebhookSettings.timeout_s)),
+                secret=_secret_env(secret_env),
+            )
+            outbox_settings = OutboxSettings(
+                **{k: type(getattr(OutboxSettings, k))(v) for k, v in outbox.items()}
+            )
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise WarnConfigError(f"{where}: invalid notify setting ({exc})") from exc
+        if smtp_settings.ssl and smtp_settings.starttls:
+            raise WarnConfigError(f"{where}: smtp: choose ssl or starttls, not both")
+        return cls(smtp_settings, webhook_settings, outbox_settings)
+
+
+def _with_password(settings: SmtpSettings) -> SmtpSettings:
+    from dataclasses import replace
+
+    return replace(settings, password=_secret_env(settings.password_env))
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
