@@ -59,8 +59,40 @@ def main() -> None:
     watchfloor("statements")
     watchfloor("statements", "--warn")
     watchfloor("search", "high commissioner")
+    board_step(4)
     warn_step(5)
     review_step(6)
+
+
+def board_step(number: int) -> None:
+    """The threat board: the threads the ingest step assessed, the top one in detail, and an
+    analyst's grade for the demo's source, which re-assesses its threads at once."""
+    import json
+    import shlex
+
+    print(f"\n== {number}. The threat board, the top thread, and an analyst override")
+
+    def run(*args: str, capture: bool = False) -> str:
+        if not capture:
+            print(f"\n$ watchfloor {' '.join(shlex.quote(a) for a in args)}", flush=True)
+        env = {**os.environ, "WATCHFLOOR_HOME": str(HOME)}
+        env["COLUMNS"] = os.environ.get("COLUMNS", "160")
+        env.pop("WATCHFLOOR_DATABASE_URL", None)
+        command = [str(Path(sys.executable).parent / "watchfloor"), *args]
+        done = subprocess.run(command, check=True, env=env, capture_output=capture, text=True)
+        return done.stdout if capture else ""
+
+    run("threats")
+    board = json.loads(run("threats", "--format", "json", capture=True))
+    if not board:
+        print("\nThe board is empty: ingest assessed no thread.")
+        return
+    run("threat", str(board[0]["id"]))
+    # The example reports come in through `ingest` without --source, so their source is "files",
+    # graded F (reliability cannot be judged) until an analyst grades it; watch the grade column.
+    run("source", "grade", "files", "B", "--as", "analyst-1",
+        "--reason", "desk reporting, checked against the original documents")  # fmt: skip
+    run("threats")
 
 
 def warn_step(number: int) -> None:
@@ -110,8 +142,9 @@ def warn_step(number: int) -> None:
         return
     case = str(plot["id"])
     run("case", "show", case)
-    run("case", "warn", case, "--watchlist", str(WATCHLIST))
-    run("case", "warn", case, "--confirm", "--watchlist", str(WATCHLIST))
+    # The contacts come from the watchlist the ingest stored (`watchfloor watchlist list`).
+    run("case", "warn", case)
+    run("case", "warn", case, "--confirm")
     maildir = HOME / "mail"
     server = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port)
     server.start()

@@ -10,6 +10,7 @@ import hashlib
 import html
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
@@ -22,8 +23,9 @@ from watchfloor.assess.records import (
     Trend,
     TrendPoint,
 )
+from watchfloor.assess.threads import actor_key, target_key, thread_key
 from watchfloor.publish.access import AccessPolicy, Reader
-from watchfloor.store.models import Blob, Document, Source, Thread
+from watchfloor.store.models import Blob, Document, Source, Statement, Thread
 
 OWN_ORG = "Watch Floor"
 CLIENTS = frozenset({"Senate Select Committee", "UK Liaison"})
@@ -111,6 +113,10 @@ def assessment(
 
 
 def add_thread(session: Session, a: ThreadAssessment) -> int:
+    """Store a thread as the board shows it, with one statement per document of `a`. Its key is
+    the one the assess stage would give the actor and target (`a.key` is not used)."""
+    key = thread_key(actor_key(a.actor, {}), target_key(a.protectee, a.target))
+    a = replace(a, key=key)
     thread = Thread(
         key=a.key,
         actor_entity=a.actor,
@@ -132,6 +138,38 @@ def add_thread(session: Session, a: ThreadAssessment) -> int:
         version=1,
     )
     session.add(thread)
+    session.flush()
+    # The review judges a thread from its statements as of its day, so the thread gets one
+    # statement in each of its documents, saying what the assessment says.
+    for seq, document_id in enumerate(a.document_ids):
+        document = session.get(Document, document_id)
+        assert document is not None, f"no document {document_id}"
+        text = document.text
+        session.add(
+            Statement(
+                document_id=document_id,
+                seq=seq,
+                act=a.harm,
+                status=a.status,
+                duty_to_warn=False,
+                evidence_text=text,
+                evidence_start=0,
+                evidence_end=len(text),
+                trigger_text=text.split()[0],
+                trigger_start=0,
+                trigger_end=len(text.split()[0]),
+                actor_text=a.actor,
+                actor_entity=a.actor,
+                actor_lineage="|".join(a.actor_lineage),
+                target_text=a.target,
+                target_kind="person",
+                protectee=a.protectee,
+                link_method="none",
+                person_named=True,
+                hedged=False,
+                thread_id=thread.id,
+            )
+        )
     session.flush()
     return thread.id
 

@@ -237,8 +237,12 @@ def test_judgement_portion_says_likelihood_confidence_and_sources(built: Built) 
         ("Wire A", "B", "Envoy threatened in the capital"),
         ("Paper B", "C", "Officials describe a plot"),
     ]
-    assert "B2" in first.body
-    assert [r.reason for r in first.rationale] == ["a named target and a method raise specificity"]
+    # Judged afresh from its statements as of the day (not the board's stored B2): two
+    # independent origins confirm each other, so the information is graded 1.
+    assert "B1" in first.body and "B2" not in first.body
+    reasons = [r.reason for r in first.rationale]
+    assert "credibility 1: independent report from Paper B (graded C)" in reasons
+    assert "a named target and a method raise specificity" not in reasons
     second = review.portions[1]
     assert second.marking.portion() == "(TLP:GREEN)"
     assert "an unidentified actor will attack General X" in second.body

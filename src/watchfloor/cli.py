@@ -416,6 +416,8 @@ def ingest_command(
     day = parse_day(published, "--published")
     analyze = _analyze_with(watchlist, no_extract)
     engine = _store_engine(create=True)
+    if watchlist is not None:
+        err_console.print(_sync_watchlist(engine, watchlist).line(), highlight=False)
     spec = SourceSpec(source or "files", kind="analyst" if source is None else "site")
     ingestor = Ingestor(
         engine,
@@ -612,6 +614,8 @@ def watch_command(
         raise fail(str(exc)) from None
     analyze = _analyze_with(watchlist, no_extract)
     engine = _store_engine(create=True)
+    if watchlist is not None:
+        err_console.print(_sync_watchlist(engine, watchlist).line(), highlight=False)
     fingerprinter = Fingerprinter()
 
     def make_ingestor(source: SourceSpec) -> Ingestor:
@@ -1194,7 +1198,9 @@ AsOpt = Annotated[
 WatchlistOpt = Annotated[
     Path | None,
     typer.Option(
-        "--watchlist", "-w", help="Watchlist with notify contacts (default: $WATCHFLOOR_WATCHLIST)."
+        "--watchlist",
+        "-w",
+        help="Watchlist with notify contacts (default: $WATCHFLOOR_WATCHLIST, else the store's).",
     ),
 ]
 case_app = typer.Typer(
@@ -1423,7 +1429,7 @@ def case_warn_command(
         console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
         shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
         console.print(shown, highlight=False, markup=False)
-        to = [c.email or c.webhook for c in contacts] or ["(no contact: pass --watchlist)"]
+        to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
         console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
         console.print(
             "Review the draft. Send it with --confirm, or save an edited copy and pass "
@@ -2071,6 +2077,74 @@ def review_render_command(
     except OSError as exc:
         raise fail(f"--out {out}: cannot write it ({exc})") from None
     console.print(f"wrote {out} for {reader}: {line}", highlight=False, soft_wrap=True)
+
+
+# == link: the watchlist kept in the store ===================================================
+watchlist_app = typer.Typer(
+    help="The store's copy of the watchlist: names and notify contacts.", no_args_is_help=True
+)
+
+
+def _sync_watchlist(engine: Any, path: Path, analyst: str | None = None) -> Any:
+    """Load a watchlist file into the store in one transaction; errors end the command."""
+    from watchfloor.assess.service import analyst_name
+    from watchfloor.link import load_watchlist
+    from watchfloor.link.sync import file_sha256, sync_watchlist
+    from watchfloor.store import transaction
+
+    try:
+        people = load_watchlist(path)
+        sha = file_sha256(path)
+        with transaction(engine) as session:
+            return sync_watchlist(session, people, actor=analyst_name(analyst), sha256=sha)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+@watchlist_app.command("load")
+def watchlist_load_command(
+    path: Annotated[Path, typer.Argument(help="Watchlist YAML or CSV.", show_default=False)],
+    analyst: Annotated[
+        str | None, typer.Option("--as", help="Who loads it (default: $WATCHFLOOR_USER).")
+    ] = None,
+) -> None:
+    """Add or update the protectees of a watchlist file in the store (audited)."""
+    engine = _store_engine(create=True)
+    summary = _sync_watchlist(engine, path, analyst)
+    console.print(f"{path}: {summary.line()}", highlight=False, soft_wrap=True)
+
+
+@watchlist_app.command("list")
+def watchlist_list_command(
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """The protectees in the store, with whom to notify."""
+    from watchfloor.store import transaction
+    from watchfloor.store.protectees import list_protectees
+
+    engine = _store_engine(immediate=False)
+    with transaction(engine) as session:
+        people = list_protectees(session)
+    if output_format is not OutputFormat.table:
+        _print_json([p.to_json() for p in people], output_format)
+        return
+    table = Table(title=f"{len(people)} protectees")
+    for column in ("id", "name", "aliases", "roles", "notify", "listed", "updated"):
+        table.add_column(column, overflow="fold")
+    for p in people:
+        table.add_row(
+            p.id,
+            p.name,
+            ", ".join(p.aliases),
+            "; ".join(str(r.get("title", "")) for r in p.roles),
+            ", ".join(x for x in (p.notify.email, p.notify.webhook) if x) if p.notify else "",
+            "yes" if p.current else "no",
+            p.updated_at.date().isoformat(),
+        )
+    console.print(table)
+
+
+app.add_typer(watchlist_app, name="watchlist")
 
 
 def main() -> None:

@@ -232,7 +232,10 @@ def _actor(key: str, statements: Sequence[StatementEvidence]) -> tuple[str | Non
 def _target(statements: Sequence[StatementEvidence]) -> str:
     protectee = _most_common(s.protectee for s in statements)
     if protectee:
-        return protectee
+        return next(
+            (s.protectee_name for s in statements if s.protectee == protectee and s.protectee_name),
+            protectee,
+        )
     return _most_common(s.target_text for s in statements) or "unknown"
 
 

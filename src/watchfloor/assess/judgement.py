@@ -268,7 +268,9 @@ def _giving(
 
 def _detail(statement: StatementEvidence, component: str) -> str:
     value = {
-        "target_identified": statement.protectee or statement.target_text,
+        "target_identified": (
+            statement.protectee_name or statement.protectee or statement.target_text
+        ),
         "method": statement.method,
         "place": statement.where,
         "time": statement.when,

@@ -65,6 +65,8 @@ class StatementEvidence:
     where: str | None
     method: str | None
     duty_to_warn: bool  # the per-statement flag from the extract stage
+    # The protectee's name from the store's watchlist; None: not stored, show the id.
+    protectee_name: str | None = None
 
 
 @dataclass(frozen=True)

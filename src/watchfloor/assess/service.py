@@ -57,6 +57,7 @@ from watchfloor.store.models import (
     Thread,
     utcnow,
 )
+from watchfloor.store.protectees import protectee_names
 from watchfloor.store.repository import lock_writers
 
 # Bound parameters per IN (...) list: under SQLite's and PostgreSQL's limits with room to spare.
@@ -251,6 +252,77 @@ def reassess_all(
     for chunk in _id_batches(session, Thread.id, _ASSESS_BATCH):
         changes.extend(_assess(session, chunk, today=today, config=config))
     return changes
+
+
+def assess_as_of(
+    session: Session,
+    thread_ids: Sequence[int],
+    day: date,
+    *,
+    config: AssessConfig | None = None,
+) -> dict[int, ThreadAssessment]:
+    """Judge threads as they stood on `day`: only statements of documents dated on or before it,
+    with `day` as today, and the analyst overrides in force now. Stores nothing; a thread with
+    no statement up to `day` is left out. The daily review of a past day reads this, so that it
+    neither counts later reporting nor measures fading against the wall clock."""
+    ids = sorted(set(thread_ids))
+    if not ids:
+        return {}
+    config = config or default_config()
+    threads: dict[int, Thread] = {}
+    for chunk in _chunks(ids):
+        threads.update(
+            {t.id: t for t in session.scalars(select(Thread).where(Thread.id.in_(chunk)))}
+        )
+    evidence = _evidence(session, ids, until=day)
+    signals = _signals(session, {e.document_id for group in evidence.values() for e in group})
+    credibility = _active(session, THREAD_CREDIBILITY, [t.key for t in threads.values()])
+    dismissed = _active(
+        session, STATEMENT_DISMISSED, [e.key for group in evidence.values() for e in group]
+    )
+    judged: dict[int, ThreadAssessment] = {}
+    for thread_id in ids:
+        thread = threads.get(thread_id)
+        statements = evidence.get(thread_id, [])
+        if thread is None or not statements:
+            continue
+        docs = {e.document_id for e in statements}
+        override = credibility.get(thread.key)
+        judged[thread_id] = assess_thread(
+            thread.key,
+            statements,
+            [s for s in signals if s.document_id in docs],
+            overrides=ThreadOverrides(
+                credibility=int(override.value) if override else None,
+                credibility_reason=override.reason if override else None,
+                dismissed_statements=frozenset(e.key for e in statements if e.key in dismissed),
+            ),
+            config=config,
+            today=day,
+        )
+    return judged
+
+
+def threads_active(session: Session, start: date, end: date) -> list[int]:
+    """Ids of the threads with a statement in a document dated from `start` to `end`."""
+    rows = session.scalars(
+        select(Statement.thread_id)
+        .join(Document, Document.id == Statement.document_id)
+        .where(
+            Statement.thread_id.is_not(None),
+            Document.day >= start,
+            Document.day <= end,
+        )
+        .distinct()
+    )
+    return sorted(t for t in rows if t is not None)
+
+
+def source_grades(session: Session, names: Iterable[str]) -> dict[str, str]:
+    """Source name -> the reliability grade an analyst set for it, for those graded."""
+    return {
+        name: row.value for name, row in _active(session, SOURCE_RELIABILITY, list(names)).items()
+    }
 
 
 def ensure_signals(session: Session, document_ids: Sequence[int]) -> None:
@@ -476,9 +548,11 @@ def _assess(
 
 
 def _store_assessment(thread: Thread, after: ThreadAssessment, now: datetime) -> None:
-    # Actor, target and protectee come from the thread's key, set when it was made.
+    # Actor and protectee come from the thread's key, set when it was made; the label follows
+    # the assessment, which names a protectee as the store's watchlist does now.
     if not thread.actor_lineage and after.actor_lineage:
         thread.actor_lineage = "|".join(after.actor_lineage)
+    thread.target_label = after.target
     thread.first_seen = after.first_seen
     thread.last_seen = after.last_seen
     thread.statements = after.statements
@@ -504,7 +578,11 @@ def _parse(raw: str | None) -> ThreadAssessment | None:
         return None
 
 
-def _evidence(session: Session, thread_ids: Sequence[int]) -> dict[int, list[StatementEvidence]]:
+def _evidence(
+    session: Session, thread_ids: Sequence[int], *, until: date | None = None
+) -> dict[int, list[StatementEvidence]]:
+    """The statements of the threads as the grader reads them; with `until`, only those of
+    documents dated on or before that day."""
     origin = aliased(Document)
     origin_source = aliased(Source)
     query = (
@@ -524,10 +602,13 @@ def _evidence(session: Session, thread_ids: Sequence[int]) -> dict[int, list[Sta
         .outerjoin(origin_source, origin_source.id == origin.source_id)
         .order_by(Document.day, Statement.document_id, Statement.seq)
     )
+    if until is not None:
+        query = query.where(Document.day <= until)
     rows: list[Any] = []
     for chunk in _chunks(thread_ids):
         rows.extend(session.execute(query.where(Statement.thread_id.in_(chunk))).all())
     grades = _active(session, SOURCE_RELIABILITY, sorted({row[4] for row in rows}))
+    names = protectee_names(session, {row[0].protectee for row in rows})
     merges = _merges(session)
     lineages: dict[str, tuple[str, ...]] = {}
     grouped: dict[int, list[StatementEvidence]] = defaultdict(list)
@@ -569,6 +650,7 @@ def _evidence(session: Session, thread_ids: Sequence[int]) -> dict[int, list[Sta
                 where=s.where,
                 method=s.method,
                 duty_to_warn=s.duty_to_warn,
+                protectee_name=names.get(s.protectee) if s.protectee else None,
             )
         )
     return grouped

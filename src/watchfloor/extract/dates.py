@@ -4,6 +4,12 @@
 "2019-10", "earlier this year" → "2020", "in recent weeks" → "2020-09", "almost a decade ago"
 → "2010", "last summer" → "2019" (seasons are not encoded), all for a text published in
 September 2020. The phrase lists live in data/lexicons/dates.yaml.
+
+A day or month without a year ("on 12 April", "in April", "on Friday") is placed by the
+statement it dates: looking forward (`future=True`, a threat or a plan) it is the next such day
+on or after publication, otherwise the latest on or before it. "next week" is the Monday of the
+following week, so that `when` stays a calendar date ("2026-03-09") that every reader of the
+contract can parse.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ class _Grammar:
     numbers: dict[str, int]
     units: dict[str, int]
     phrases: dict[str, str]
+    weekday_future: tuple[str, ...]
+    weekday_past: tuple[str, ...]
+    dateline: re.Pattern[str]
 
 
 def _alternation(words: Any) -> str:
@@ -56,6 +65,12 @@ def _grammar() -> _Grammar:
         for phrase in listed
     }
     month = _alternation(months)
+    weekday_future = tuple(str(w).lower() for w in data["weekday_future"])
+    weekday_past = tuple(str(w).lower() for w in data["weekday_past"])
+    weekday_words = [*weekday_future, *weekday_past, *(str(w) for w in data["weekday_either"])]
+    day_month = (
+        rf"(?:(?:{month})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{month}))\b"
+    )
     alternatives = [
         # "January 8, 2020", "January 8", "8 January 2020", "January 2020"
         rf"(?P<md>\b(?:{month})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:1[89]|20)\d\d\b)?)",
@@ -66,7 +81,7 @@ def _grammar() -> _Grammar:
         rf"(?P<ago>\b(?i:(?:almost|nearly|about|around|more\s+than|over|some)\s+)?"
         rf"(?i:{_alternation(numbers)}|\d+)\s+(?i:{_alternation(units)})\s+(?i:ago|earlier)\b)",
         rf"(?P<season>\b(?i:last|this|the|next)\s+(?i:{_alternation(seasons)})\b)",
-        rf"(?P<weekday>\b(?i:on|last|this\s+past)\s+(?i:{_alternation(weekdays)})\b)",
+        rf"(?P<weekday>\b(?i:{_alternation(weekday_words)})\s+(?i:{_alternation(weekdays)})\b)",
         rf"(?P<phrase>\b(?i:{_alternation(phrases)})\b)",
         r"(?P<year>\b(?:1[89]|20)\d\d\b(?!s))",
     ]
@@ -78,6 +93,9 @@ def _grammar() -> _Grammar:
         numbers=numbers,
         units=units,
         phrases=phrases,
+        weekday_future=weekday_future,
+        weekday_past=weekday_past,
+        dateline=re.compile(str(data["dateline"]).strip().replace("{date}", day_month)),
     )
 
 
@@ -94,11 +112,37 @@ def find_dates(text: str) -> list[DatePhrase]:
     ]
 
 
-def _month_year(month: int, published: date, *, strictly_before: bool = False) -> int:
-    """The year of the latest such month up to (or, strictly_before, before) publication."""
+def datelines(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the datelines in `text` ("NAIROBI, 2 March - "), dash included."""
+    found: list[tuple[int, int]] = []
+    for match in _grammar().dateline.finditer(text):
+        start = match.start()
+        while start < match.end() and text[start] in "\r\n \t":
+            start += 1
+        found.append((start, match.end()))
+    return found
+
+
+def _month_year(
+    month: int, published: date, *, strictly_before: bool = False, future: bool = False
+) -> int:
+    """The year of the latest such month up to (or, strictly_before, before) publication; with
+    `future`, of the next such month from publication on."""
+    if future:
+        return published.year if month >= published.month else published.year + 1
     if month < published.month or (month == published.month and not strictly_before):
         return published.year
     return published.year - 1
+
+
+def _day_year(month: int, day: int, published: date, *, future: bool) -> int:
+    """The year of the nearest such day: on or after publication with `future`, else on or
+    before it."""
+    if future:
+        after = (month, day) >= (published.month, published.day)
+        return published.year if after else published.year + 1
+    before = (month, day) <= (published.month, published.day)
+    return published.year if before else published.year - 1
 
 
 def _month_number(text: str) -> int | None:
@@ -114,8 +158,11 @@ def _shift_months(published: date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def resolve(phrase: str, published: date | None) -> str | None:
-    """The ISO partial date `phrase` names, or None when it cannot be placed."""
+def resolve(phrase: str, published: date | None, *, future: bool = False) -> str | None:
+    """The ISO partial date `phrase` names, or None when it cannot be placed.
+
+    `future`: the statement looks forward (a threat, a plan), so a day or month without a year
+    is the next one from publication on rather than the last one before it."""
     grammar = _grammar()
     match = grammar.pattern.fullmatch(phrase.strip())
     if match is None:
@@ -133,8 +180,11 @@ def resolve(phrase: str, published: date | None) -> str | None:
         month = _month_number(text) or 1
         day_match = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)
         day = int(day_match.group(1)) if day_match else 1
-        assert published is not None or explicit_year is not None
-        year = explicit_year or _month_year(month, published)  # type: ignore[arg-type]
+        if explicit_year is None:
+            assert published is not None
+            year = _day_year(month, day, published, future=future)
+        else:
+            year = explicit_year
         try:
             return date(year, month, day).isoformat()
         except ValueError:
@@ -151,7 +201,7 @@ def resolve(phrase: str, published: date | None) -> str | None:
         return f"{year:04d}-{month:02d}"
     if kind == "in_month":
         month = _month_number(text) or published.month
-        return f"{_month_year(month, published):04d}-{month:02d}"
+        return f"{_month_year(month, published, future=future):04d}-{month:02d}"
     if kind == "ago":
         words = lowered.split()
         amount = next(
@@ -170,6 +220,14 @@ def resolve(phrase: str, published: date | None) -> str | None:
         return str(published.year - 1 if lowered.startswith("last") else published.year)
     if kind == "weekday":
         target = next(v for k, v in grammar.weekdays.items() if k in lowered)
+        before = re.sub(r"\s+", " ", lowered.rsplit(None, 1)[0])
+        ahead = before in grammar.weekday_future or (future and before not in grammar.weekday_past)
+        if ahead:
+            forward = (target - published.weekday()) % 7
+            if before in grammar.weekday_future:
+                # "next Friday" on a Friday is a week away, never today.
+                forward = forward or 7
+            return (published + timedelta(days=forward)).isoformat()
         back = (published.weekday() - target) % 7 or 7
         return (published - timedelta(days=back)).isoformat()
     rule = grammar.phrases.get(re.sub(r"\s+", " ", lowered))
@@ -186,4 +244,15 @@ def resolve(phrase: str, published: date | None) -> str | None:
         return published.isoformat()
     if rule == "yesterday":
         return (published - timedelta(days=1)).isoformat()
+    if rule == "tomorrow":
+        return (published + timedelta(days=1)).isoformat()
+    if rule == "next_week":
+        return (published + timedelta(days=7 - published.weekday())).isoformat()
+    if rule == "next_month":
+        year, month = _shift_months(published, -1)
+        return f"{year:04d}-{month:02d}"
+    if rule == "next_year":
+        return f"{published.year + 1:04d}"
+    if rule == "coming_days":
+        return published.isoformat()
     return None

@@ -63,6 +63,8 @@ class Lexicon:
 
     triggers: tuple[TriggerEntry, ...]
     agent_verbs: frozenset[str]
+    actor_modifiers: frozenset[str]
+    agent_complements: frozenset[str]
     recipient_verbs: frozenset[str]
     message_verbs: frozenset[str]
     message_nouns: frozenset[str]
@@ -75,6 +77,9 @@ class Lexicon:
     future_auxiliaries: frozenset[str]
     past_auxiliaries: frozenset[str]
     boundaries: frozenset[str]
+    forward_statuses: frozenset[str]
+    absences: tuple[CompiledPattern, ...]
+    retractions: tuple[CompiledPattern, ...]
     according_to: tuple[CompiledPattern, ...]
     speech_verbs: frozenset[str]
     threat_speech: frozenset[str]
@@ -232,6 +237,8 @@ def load_lexicon(directory: str = "") -> Lexicon:
     return Lexicon(
         triggers=tuple(entries),
         agent_verbs=_words(triggers.get("agent_verbs")),
+        actor_modifiers=_words(triggers.get("actor_modifiers")),
+        agent_complements=_words(triggers.get("agent_complements")),
         recipient_verbs=_words(triggers.get("recipient_verbs")),
         message_verbs=_words(triggers.get("message_verbs")),
         message_nouns=_words(triggers.get("message_nouns")),
@@ -244,6 +251,9 @@ def load_lexicon(directory: str = "") -> Lexicon:
         future_auxiliaries=_words(status.get("future_auxiliaries")),
         past_auxiliaries=_words(status.get("past_auxiliaries")),
         boundaries=_words(status.get("boundaries")),
+        forward_statuses=_words(status.get("forward_statuses")),
+        absences=_phrases(status.get("absences")),
+        retractions=_phrases(status.get("retractions")),
         according_to=_phrases(attribution.get("according_to")),
         speech_verbs=_words(attribution.get("speech_verbs")),
         threat_speech=_words(attribution.get("threat_speech")),

@@ -93,6 +93,7 @@ class StatementReader:
         self.sentences = Sentences(doc)
         self._targeted: list[Trigger] = []
         self._person_words: set[str] | None = None
+        self._dateline_chars: list[tuple[int, int]] | None = None
 
     # Entry point ----------------------------------------------------------------------------
 
@@ -270,6 +271,10 @@ class StatementReader:
             self._actor_from_cue(trigger, head, sent, left, right, roles)
         if roles.actor is None and trigger.entry.kind != "noun":
             self._actor_from_words(trigger, left, sent, roles)
+        elif roles.actor is None:
+            cue = self._cue_before_noun(trigger, left)
+            if cue is not None:
+                self._actor_from_words(trigger, left, sent, roles, verb_at=cue)
         evidence = self._trim_space(sent)
         method = roles.method or self._method(trigger, sent, left, right)
         act = trigger.entry.act
@@ -292,7 +297,7 @@ class StatementReader:
             target_kind=kind,
             attribution=self._attribution(trigger, head, sent),
             hedged=self._any_cue("hedge", sent.start, sent.end),
-            when=self._when(trigger, sent, left),
+            when=self._when(trigger, sent, left, status),
             where=self._where(trigger, sent, roles),
             method=method.text if method is not None else None,
             motive=self._motive(trigger, sent),
@@ -455,7 +460,11 @@ class StatementReader:
             ]
             return governing + [c for c in inside if c not in governing]
 
-        if cues("status:denied") or self._negated(trigger, head, left, governors):
+        if (
+            cues("status:denied")
+            or self._negated(trigger, head, left, governors)
+            or self._retracted(trigger, sent)
+        ):
             return "denied"
         plan_like = cues("status:planned") + cues("status:attempted")
         # An arrest reported in the sentence before or after stops the plan too ("A man was
@@ -502,14 +511,40 @@ class StatementReader:
                 self._actor(subject, sent, trigger, roles)
                 return
 
-    def _actor_from_words(self, trigger: Trigger, left: int, sent: Span, roles: Roles) -> None:
+    def _cue_before_noun(self, trigger: Trigger, left: int) -> int | None:
+        """ "called for the killing of X", "plotted an attack on X": the start of a status cue
+        whose verb takes the threat noun, with at most an article or adjective between."""
+        doc = self.doc
+        for category, found in self.cues.items():
+            if not category.startswith("status:"):
+                continue
+            for start, end, _ in found:
+                if left <= start and end <= trigger.start and doc[start].pos_ == "VERB":
+                    between = doc[end : trigger.start]
+                    if len(between) <= 2 and all(t.pos_ in ("DET", "ADJ") for t in between):
+                        return start
+        return None
+
+    def _actor_from_words(
+        self, trigger: Trigger, left: int, sent: Span, roles: Roles, verb_at: int | None = None
+    ) -> None:
         """ "The cartel plotted to kill X" when the parse lost the subject: the words before the
         clause's first verb, if they read as one noun phrase."""
         doc = self.doc
-        verb = next(
-            (j for j in range(left, trigger.start + 1) if doc[j].pos_ in ("VERB", "AUX")), None
-        )
-        if verb is None:
+        left = max(left, self._after_dateline(sent))
+        modifiers: set[int] = set()
+        verb: int | None = None
+        for j in range(left, trigger.start + 1):
+            if doc[j].pos_ not in ("VERB", "AUX"):
+                continue
+            if self._reduced_modifier(j, left):
+                # "A Telegram channel linked to ISIS called ...": the participle and its
+                # preposition belong to the actor.
+                modifiers.update((j, j + 1))
+                continue
+            verb = j
+            break
+        if verb is None or (verb_at is not None and verb != verb_at):
             return
         start = self._first_word(left, verb)
         words = doc[start:verb]
@@ -518,6 +553,7 @@ class StatementReader:
         if any(
             t.pos_ not in ("DET", "ADJ", "NUM", "NOUN", "PROPN", "PRON", "PART")
             and t.lower_ not in ("of", "in", "'s", "’s", "-")
+            and t.i not in modifiers
             for t in words
         ):
             return
@@ -531,6 +567,28 @@ class StatementReader:
         if phrase.root.lower_ in self.syn.relative_pronouns:
             return
         roles.actor = phrase
+
+    def _reduced_modifier(self, j: int, left: int) -> bool:
+        """ "linked to", "backed by", "based in" right after a noun: a participle that modifies
+        the noun before it, not the clause's verb."""
+        doc = self.doc
+        token = doc[j]
+        return (
+            token.lower_ in self.lex.actor_modifiers
+            and j - 1 >= left
+            and doc[j - 1].pos_ in ("NOUN", "PROPN")
+            and j + 1 < len(doc)
+            and doc[j + 1].pos_ == "ADP"
+        )
+
+    def _after_dateline(self, sent: Span) -> int:
+        """Where the sentence's words start after a dateline ("NAIROBI, 2 March - ")."""
+        for start, end in self._datelines():
+            if sent.start_char <= start < sent.end_char:
+                found = self.doc.char_span(start, end, alignment_mode="expand")
+                if found is not None:
+                    return found.end
+        return sent.start
 
     def _first_word(self, start: int, end: int) -> int:
         doc = self.doc
@@ -561,9 +619,25 @@ class StatementReader:
             for c in doc[head].children
         )
 
+    def _retracted(self, trigger: Trigger, sent: Span) -> bool:
+        """ "no sign that anyone still intended to attack X", "nothing to suggest they still
+        plan to ...": an absence or a negation, then a word saying the intent is over, before
+        the trigger."""
+        denials = [
+            s
+            for category in ("absence", "negation")
+            for s, _, _ in self.cues.get(category, ())
+            if sent.start <= s < trigger.start
+        ]
+        return bool(denials) and any(
+            min(denials) < s < trigger.start for s, _, _ in self.cues.get("retraction", ())
+        )
+
     def _hypothetical(self, trigger: Trigger, head: int, sent: Span, left: int, right: int) -> bool:
         doc = self.doc
         if doc[sent.end - 1].text == "?" or sent.text.rstrip().endswith("?"):
+            return True
+        if any(left - 1 <= s < trigger.start for s, _, _ in self.cues.get("absence", ())):
             return True
         # "if" before the trigger in its clause, or after it in the same sentence ("would ... if").
         for s, _, _ in self.cues.get("conditional", ()):
@@ -773,6 +847,13 @@ class StatementReader:
         phrase = self._np(token, sent, trigger, actor=True)
         if phrase is None or not any(c.isalpha() for c in phrase.text):
             return
+        words = self._after_dateline(sent)
+        if phrase.start < words:
+            # "NAIROBI, 2 March - Al-Shabaab has threatened ...": a parse that makes the
+            # dateline's place the subject; the words after the dateline are read instead.
+            if phrase.end <= words:
+                return
+            phrase = self.doc[words : phrase.end]
         if self._in_method(token):
             roles.method = roles.method or self._method_phrase(token)
             governor = token.head
@@ -998,10 +1079,30 @@ class StatementReader:
             return self.doc[j]
         return None
 
+    def _claimed_by(self, head: Token) -> Token | None:
+        """ "X was behind the attack", "X claimed responsibility for the killing": the subject
+        of the word that names who is behind the threat noun."""
+        lex = self.lex
+        if any(
+            c.lower_ in lex.agent_complements and c.dep_.lower() in self.syn.case
+            for c in head.children
+        ):
+            return self.syn.subject_of(head)
+        governor = head.head
+        if governor is head or governor.lower_ not in lex.agent_complements:
+            return None
+        if governor.pos_ == "NOUN" and governor.dep_.lower() in self.syn.object:
+            # "claimed responsibility for": the claimant is the subject of the claiming verb.
+            return self.syn.subject_of(governor.head)
+        return self.syn.subject_of(governor)
+
     def _perpetrator(self, head: Token, trigger: Trigger) -> Token | None:
         """ "X launched / plotted / carried out an attack": the governing verb's subject."""
         governor = head.head
         dep = head.dep_.lower()
+        claimed = self._claimed_by(head)
+        if claimed is not None:
+            return claimed
         if governor is head or governor.lower_ not in self.lex.agent_verbs:
             return None
         if dep in self.syn.object or dep in ("xcomp", "conj"):
@@ -1322,7 +1423,7 @@ class StatementReader:
 
     # Context --------------------------------------------------------------------------------
 
-    def _when(self, trigger: Trigger, sent: Span, left: int) -> str | None:
+    def _when(self, trigger: Trigger, sent: Span, left: int, status: str) -> str | None:
         text = sent.text
         base = sent.start_char
         found = dates.find_dates(text)
@@ -1342,12 +1443,69 @@ class StatementReader:
             for d in found
             if not any(min(d.start, anchor) < o < max(d.start, anchor) for o in others)
         ]
-        ranked = sorted(found, key=lambda d: (d.start < clause_start, abs(d.start - anchor)))
+        # A dateline's date says when the report was filed: any date of the statement's own
+        # words ("next week", "on Friday") comes first.
+        lines = self._datelines()
+        in_dateline = {d.start for d in found if any(s <= base + d.start < e for s, e in lines)}
+        ranked = sorted(
+            found,
+            key=lambda d: (d.start in in_dateline, d.start < clause_start, abs(d.start - anchor)),
+        )
         for phrase in ranked:
-            resolved = dates.resolve(phrase.text, self.published)
+            future = phrase.start not in in_dateline and self._looks_forward(
+                base + phrase.start, base + phrase.end, status, self._head(trigger)
+            )
+            resolved = dates.resolve(phrase.text, self.published, future=future)
             if resolved is not None:
                 return resolved
         return None
+
+    def _datelines(self) -> list[tuple[int, int]]:
+        if self._dateline_chars is None:
+            self._dateline_chars = dates.datelines(self.doc.text)
+        return self._dateline_chars
+
+    def _in_dateline(self, span: Span) -> tuple[int, int] | None:
+        """The token range of the dateline `span` lies in ("NAIROBI, 2 March -"), if any."""
+        for start, end in self._datelines():
+            if start <= span.start_char and span.end_char <= end:
+                lines = self.doc.char_span(start, end, alignment_mode="expand")
+                if lines is not None:
+                    return lines.start, lines.end
+        return None
+
+    def _looks_forward(self, start: int, end: int, status: str, trigger_head: int) -> bool:
+        """Whether a date phrase of a statement with `status` names a day still to come.
+
+        A threat or a plan looks forward ("threatened to kill him on 12 April"), unless the
+        date hangs on a verb in the past ("on 12 March the group threatened ..."), which dates
+        the threat itself."""
+        if status not in self.lex.forward_statuses:
+            return False
+        phrase = self.doc.char_span(start, end, alignment_mode="expand")
+        if phrase is None or not len(phrase):
+            return True
+        governor = phrase.root.head
+        if phrase.start <= governor.i < phrase.end:
+            return True
+        # "after her speech on Tuesday": a date on another noun dates what that noun's verb
+        # tells; on the threat noun itself ("an attack on Friday") it is the act's date.
+        for _ in range(4):
+            if governor.pos_ in ("VERB", "AUX") or governor.i == trigger_head:
+                break
+            if governor.head is governor:
+                break
+            governor = governor.head
+        tense = governor.morph.get("Tense", [])
+        form = governor.morph.get("VerbForm", [])
+        if "Past" not in tense or governor.pos_ not in ("VERB", "AUX"):
+            return True
+        if "Fin" in form:
+            return False
+        # "has threatened", "was attacked": a participle with an auxiliary is in the past too.
+        return not any(
+            c.pos_ == "AUX" and c.lower_ in self.lex.past_auxiliaries for c in governor.children
+        )
 
     def _where(self, trigger: Trigger, sent: Span, roles: Roles) -> str | None:
         doc = self.doc

@@ -71,6 +71,8 @@ class ThreatTriggers:
             arrest=self.lex.arrest_cues,
             negation=self.lex.negations,
             conditional=self.lex.conditionals,
+            absence=self.lex.absences,
+            retraction=self.lex.retractions,
             according_to=self.lex.according_to,
             hedge=self.lex.hedges,
             figurative=self.lex.figurative_phrases,

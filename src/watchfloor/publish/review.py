@@ -28,7 +28,7 @@ from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
 from watchfloor.publish.markings import Marking, parse_marking, rollup
 from watchfloor.store import audit
-from watchfloor.store.models import Document, Portion, Review, Source, Statement, utcnow
+from watchfloor.store.models import Document, Portion, Review, Source, Statement, Thread, utcnow
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "publish" / "review.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_REVIEW_CONFIG"
@@ -254,14 +254,33 @@ def _sentence(text: str) -> str:
 # --- the store -----------------------------------------------------------------------------
 
 
-def _threads_for(session: Session, day: date, window_days: int) -> list[Any]:
-    from watchfloor.assess.service import list_threads
+@dataclass(frozen=True)
+class _Judged:
+    id: int
+    version: int  # of the stored assessment, to tell a later reader which board state it was
+    assessment: ThreadAssessment  # as of the review's day
+
+
+def _threads_for(session: Session, day: date, window_days: int) -> list[_Judged]:
+    """The threads with reporting in the window ending on `day`, judged as of `day`: a review
+    built later neither counts later reports nor measures fading against the wall clock."""
+    from watchfloor.assess.service import assess_as_of, threads_active
 
     start = day - timedelta(days=window_days - 1)
-    views = list_threads(session, since=start)
-    chosen = [v for v in views if start <= v.assessment.last_seen <= day]
-    # list_threads orders by priority; sorting again keeps the order if that ever changes.
-    return sorted(chosen, key=lambda v: (-v.assessment.priority, v.id))
+    judged = assess_as_of(session, threads_active(session, start, day), day)
+    chosen = [
+        # assess_as_of loaded the threads into this session: get() reads them from it.
+        _Judged(thread_id, _version(session, thread_id), assessment)
+        for thread_id, assessment in judged.items()
+        # A thread whose reports in the window were all dismissed is not new that day.
+        if start <= assessment.last_seen <= day
+    ]
+    return sorted(chosen, key=lambda j: (-j.assessment.priority, j.id))
+
+
+def _version(session: Session, thread_id: int) -> int:
+    thread = session.get(Thread, thread_id)
+    return (thread.version or 0) if thread is not None else 0
 
 
 def _documents_of(
@@ -271,7 +290,11 @@ def _documents_of(
     if not ids:
         ids = set(
             session.scalars(
-                select(Statement.document_id).where(Statement.thread_id == thread_id).distinct()
+                select(Statement.document_id)
+                .join(Document, Document.id == Statement.document_id)
+                # Judged as of a day: nothing reported after its last statement.
+                .where(Statement.thread_id == thread_id, Document.day <= assessment.last_seen)
+                .distinct()
             )
         )
     if not ids:
@@ -327,7 +350,10 @@ def build_review(
     distribution: Distribution | None = None,
     config: ReviewConfig | None = None,
 ) -> DailyReview:
-    """(Re)build the review of `day` from the threads active in the window ending on it."""
+    """(Re)build the review of `day` from the threads active in the window ending on it,
+    judged as of `day`."""
+    from watchfloor.assess.service import source_grades
+
     config = config or ReviewConfig.load()
     window = window_days if window_days is not None else config.window_days
     if window < 1:
@@ -349,12 +375,14 @@ def build_review(
                 "cannot be marked; re-assess it (watchfloor assess)"
             )
         marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in documents])
+        graded = source_grades(session, {s.name for _, s in documents})
         title, body = judgement_text(assessment, config)
         citations = [
             Citation(
                 document_id=d.id,
                 source=s.name,
-                reliability=s.reliability,
+                # The grade the judgement used: an analyst's grade over the stored one.
+                reliability=graded.get(s.name, s.reliability),
                 title=d.title or Path(d.location).name,
                 day=d.day,
                 marking=d.marking,

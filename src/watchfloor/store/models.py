@@ -363,6 +363,26 @@ class SignalRow(Base):
     days_before: Mapped[int | None] = mapped_column(Integer)
 
 
+# -- link: the watchlist's protectees ---------------------------------------------------------
+
+
+class ProtecteeRow(Base):
+    """A protected person as the last loaded watchlist described them, so that names and
+    notify contacts are known without the file. Statements refer to `id` without a foreign key:
+    a statement may name someone before (or after) they are on the watchlist."""
+
+    __tablename__ = "protectees"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # the watchlist id
+    name: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    roles: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of role mappings
+    notify: Mapped[str] = mapped_column(Text, default="{}")  # JSON {email, webhook}
+    # False once a later watchlist no longer lists them; kept, as threads and cases refer to them.
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # -- warn (issue 6): cases, notices, outbox --------------------------------------------------
 
 # The workflow of domain.md section 1; which moves are allowed, and by whom, is configuration

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
 from watchfloor.store import audit
 from watchfloor.store.models import Acknowledgement, Case, CaseEvent, Notice, utcnow
+from watchfloor.store.protectees import StoredWatchlist
 from watchfloor.warn import drafting
 from watchfloor.warn.config import SYSTEM_ACTOR, CasePolicy, Contact
 from watchfloor.warn.duty import ThreadRule, grades, sharpened
@@ -189,7 +190,7 @@ def triage(
             # Closed with these grades already: only reporting that sharpens it reopens the duty.
             continue
         if watchlist is None:
-            watchlist = _watchlist_from_env()
+            watchlist = _watchlist_from_env() or StoredWatchlist(session)
         case = Case(
             thread_id=change.thread_id,
             thread_key=after.key,
@@ -270,8 +271,17 @@ def _retriage(
 # -- people's steps -----------------------------------------------------------------------------
 
 
+def _people(case: Case, watchlist: Any) -> Any:
+    """The watchlist given (--watchlist, $WATCHFLOOR_WATCHLIST), else the store's copy."""
+    if watchlist is not None:
+        return watchlist
+    session = object_session(case)
+    return StoredWatchlist(session) if session is not None else None
+
+
 def contacts_of(case: Case, watchlist: Any = None) -> list[Contact]:
     stored = [Contact(**c) for c in json.loads(case.notify or "[]")]
+    watchlist = _people(case, watchlist)
     if watchlist is not None:
         fresh = [Contact(**c) for c in _contacts(case.protectee, watchlist)]
         if fresh:
@@ -281,6 +291,7 @@ def contacts_of(case: Case, watchlist: Any = None) -> list[Contact]:
 
 def name_target(case: Case, watchlist: Any) -> None:
     """Use the protectee's name from the watchlist where the case only knows their id."""
+    watchlist = _people(case, watchlist)
     person = watchlist.get(case.protectee) if watchlist is not None and case.protectee else None
     if person is not None and case.target_label in (case.protectee, ""):
         case.target_label = person.name
@@ -315,8 +326,8 @@ def warn(
     if not any(c.email or c.webhook for c in contacts):
         raise CaseError(
             f"case {case.id}: no notify contact for {case.protectee or case.target_label}; add "
-            f"notify: {{email: ...}} to the watchlist entry and pass --watchlist (or set "
-            f"{WATCHLIST_ENV})"
+            f"notify: {{email: ...}} to the watchlist entry and load it with `watchfloor "
+            f"watchlist load FILE` (or pass --watchlist, or set {WATCHLIST_ENV})"
         )
     case.notify = _json([c.to_json() for c in contacts])
     transition(session, case, "warn_pending", who, policy)

@@ -1,4 +1,4 @@
-"""Assessment: the audit log, threads, analyst overrides and text signals.
+"""Assessment: the audit log, threads, analyst overrides, text signals and the protectees.
 
 Revision ID: 0002
 Revises: 0001
@@ -115,8 +115,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_signals_document_id"), "signals", ["document_id"])
 
+    op.create_table(
+        "protectees",
+        sa.Column("id", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("aliases", sa.Text(), nullable=False),
+        sa.Column("roles", sa.Text(), nullable=False),
+        sa.Column("notify", sa.Text(), nullable=False),
+        sa.Column("current", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_protectees")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("protectees")
     op.drop_index(op.f("ix_signals_document_id"), table_name="signals")
     op.drop_table("signals")
     op.drop_index("ix_overrides_kind_subject", table_name="overrides")

@@ -1,0 +1,50 @@
+"""Keep the store's copy of the watchlist in step with a watchlist file.
+
+A load upserts every protectee of the file, then re-assesses the threads of protectees that are
+new or renamed (and triages them, as after any re-assessment), so the board, thread pages and
+reviews show the name the file gives now, and relabels their open cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from watchfloor.assess.service import reassess_documents
+from watchfloor.link.watchlist import Watchlist
+from watchfloor.pipeline import after_changes
+from watchfloor.store.models import Case, Statement
+from watchfloor.store.protectees import LoadSummary, load_protectees, protectee_names
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sync_watchlist(
+    session: Session, watchlist: Watchlist, *, actor: str, sha256: str
+) -> LoadSummary:
+    """Store the watchlist's protectees (audited) and relabel what refers to them, in the
+    caller's transaction."""
+    summary = load_protectees(
+        session, watchlist.protectees, actor=actor, source=watchlist.source, sha256=sha256
+    )
+    relabel = sorted(set(summary.added) | set(summary.renamed))
+    if relabel:
+        documents = session.scalars(
+            select(Statement.document_id)
+            .where(Statement.protectee.in_(relabel), Statement.thread_id.is_not(None))
+            .distinct()
+        )
+        # As after any re-assessment: cases follow their threads' grades.
+        after_changes(session, reassess_documents(session, list(documents)))
+        names = protectee_names(session, relabel)
+        for case in session.scalars(
+            select(Case).where(Case.protectee.in_(relabel), Case.state != "closed")
+        ):
+            if case.protectee in names:
+                case.target_label = names[case.protectee]
+    return summary
