@@ -82,17 +82,20 @@ def board_step(number: int) -> None:
         done = subprocess.run(command, check=True, env=env, capture_output=capture, text=True)
         return done.stdout if capture else ""
 
+    # The examples date from early 2026, so judged as of today every thread is fading. An
+    # analyst replaying them judges the board as of the day of the last report instead.
+    run("threats")
+    # The example reports come in through `ingest` without --source, so their source is "files",
+    # graded F (reliability cannot be judged) until an analyst grades it; watch the grade column.
+    run("source", "grade", "files", "B", "--as", "analyst-1",
+        "--reason", "desk reporting, checked against the original documents")  # fmt: skip
+    run("assess", "--today", REPORTS[-1].name[:10])
     run("threats")
     board = json.loads(run("threats", "--format", "json", capture=True))
     if not board:
         print("\nThe board is empty: ingest assessed no thread.")
         return
     run("threat", str(board[0]["id"]))
-    # The example reports come in through `ingest` without --source, so their source is "files",
-    # graded F (reliability cannot be judged) until an analyst grades it; watch the grade column.
-    run("source", "grade", "files", "B", "--as", "analyst-1",
-        "--reason", "desk reporting, checked against the original documents")  # fmt: skip
-    run("threats")
 
 
 def warn_step(number: int) -> None:

@@ -1,0 +1,373 @@
+"""The threat board, thread detail and analyst overrides (the assess stage)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from watchfloor.cli.common import (
+    LimitOpt,
+    OutputFormat,
+    StoreFormat,
+    app,
+    console,
+    fail,
+    parse_day,
+    print_json,
+    store_engine,
+)
+from watchfloor.errors import WatchfloorError
+
+
+def _score(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _target_label(target: str, protectee: str | None) -> str:
+    return target if not protectee or protectee == target else f"{target} ({protectee})"
+
+
+def _thread_row(view: Any) -> dict[str, Any]:
+    a = view.assessment
+    return {
+        "id": view.id,
+        "actor": a.actor or "unknown",
+        "target": a.target,
+        "protectee": a.protectee,
+        "harm": a.harm,
+        "grade": a.admiralty,
+        "specificity": a.specificity.score,
+        "trend": a.trend.label,
+        "likelihood": a.likelihood,
+        "confidence": a.confidence,
+        "last_seen": a.last_seen.isoformat(),
+        "priority": a.priority,
+        "statements": a.statements,
+    }
+
+
+@app.command("threats")
+def threats_command(
+    protectee: Annotated[
+        str | None, typer.Option(help="Only threads about this protectee id.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Actor, or a parent of it (Iran also lists Quds Force).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only threads last seen on or after this date.")
+    ] = None,
+    limit: LimitOpt = 50,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """The threat board: every assessed thread, highest priority first."""
+    from watchfloor.assess.service import list_threads
+    from watchfloor.store import transaction
+
+    day = parse_day(since, "--since")
+    engine = store_engine(immediate=False)
+    with transaction(engine) as session:
+        views = list_threads(session, protectee=protectee, actor=actor, since=day, limit=limit)
+    if output_format is not OutputFormat.table:
+        print_json([{**_thread_row(v), "key": v.key} for v in views], output_format)
+        return
+    table = Table(title=f"{len(views)} threat threads, highest priority first")
+    # Short columns never wrap; actor and target give way on a narrow terminal. The board
+    # names people; their watchlist ids are in the JSON form and in `threat ID`.
+    for column in ("id", "actor", "target"):
+        table.add_column(column, overflow="fold", ratio=1 if column != "id" else None)
+    for column in ("harm", "grade", "spec.", "trend", "likelihood", "confidence", "last seen"):
+        table.add_column(column, no_wrap=True)
+    for view in views:
+        row = _thread_row(view)
+        table.add_row(
+            str(row["id"]),
+            row["actor"],
+            row["target"],
+            row["harm"],
+            row["grade"],
+            _score(row["specificity"]),
+            row["trend"],
+            row["likelihood"],
+            row["confidence"],
+            row["last_seen"],
+        )
+    console.print(table)
+
+
+@app.command("threat")
+def threat_command(
+    thread_id: Annotated[int, typer.Argument(help="Thread id (see `watchfloor threats`).")],
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """One thread: grades and their parts, behaviours, timeline, rationale with evidence."""
+    from watchfloor.assess.service import get_thread
+    from watchfloor.store import transaction
+
+    engine = store_engine(immediate=False)
+    with transaction(engine) as session:
+        view = get_thread(session, thread_id)
+    if view is None:
+        raise fail(f"thread {thread_id} is not in the store; `watchfloor threats` lists thread ids")
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(json.dumps(view.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_thread(view)
+
+
+def _print_thread(view: Any) -> None:
+    a = view.assessment
+    s = a.specificity
+    console.print(
+        f"[bold]thread {view.id}[/] {a.actor or 'unknown'} → "
+        + _target_label(a.target, a.protectee),
+        highlight=False,
+    )
+    console.print(
+        f"grade {a.admiralty}"
+        + (" (credibility set by an analyst)" if a.credibility_overridden else "")
+        + f" · harm {a.harm} ({a.status}) · severity {a.severity}/10 · imminence {a.imminence}"
+        + f" · seen {a.first_seen} to {a.last_seen} · {a.statements} statements in "
+        f"{a.documents} documents, {a.clusters} clusters, {a.independent_origins} independent",
+        highlight=False,
+    )
+    console.print(
+        f"judgement: {a.likelihood} ({a.likelihood_range[0]}-{a.likelihood_range[1]}%). "
+        f"Confidence: {a.confidence}. Trend: {a.trend.label} ({a.trend.reason}).",
+        highlight=False,
+    )
+    parts = [
+        ("target identified", s.target_identified),
+        ("method", s.method),
+        ("place", s.place),
+        ("time", s.time),
+        ("actor capability", s.actor_capability),
+    ]
+    console.print(
+        f"specificity {s.score:.2f}: "
+        + ", ".join(f"{name} {'yes' if present else 'no'}" for name, present in parts),
+        highlight=False,
+    )
+    if a.behaviours:
+        table = Table(title="warning behaviours", title_justify="left")
+        for column in ("behaviour", "doc", "offsets", "evidence"):
+            table.add_column(column, overflow="fold")
+        for b in a.behaviours:
+            e = b.evidence
+            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", e.text)
+        console.print(table)
+    series = Table(title=f"timeline ({a.trend.label})", title_justify="left")
+    for column in ("day", "statements", "specificity", "severity", "credibility"):
+        series.add_column(column)
+    for p in a.trend.series:
+        series.add_row(
+            p.day.isoformat(),
+            str(p.statements),
+            f"{p.specificity:.2f}",
+            str(p.severity),
+            str(p.credibility),
+        )
+    console.print(series)
+    rationale = Table(title="rationale", title_justify="left")
+    for column in ("effect", "reason", "doc", "offsets", "evidence"):
+        rationale.add_column(column, overflow="fold")
+    for item in a.rationale:
+        e = item.evidence
+        rationale.add_row(
+            item.effect,
+            item.reason,
+            str(e.document_id) if e else "",
+            f"{e.start}-{e.end}" if e else "",
+            f"“{e.text}”" if e else "",
+        )
+    console.print(rationale)
+    if view.children:
+        children = Table(title="folded threads (actors below this one)", title_justify="left")
+        for column in ("id", "actor", "grade", "trend", "likelihood", "last seen"):
+            children.add_column(column)
+        for child in view.children:
+            c = child.assessment
+            children.add_row(
+                str(child.id),
+                c.actor or "unknown",
+                c.admiralty,
+                c.trend.label,
+                c.likelihood,
+                c.last_seen.isoformat(),
+            )
+        console.print(children)
+    statements = Table(title="statements", title_justify="left")
+    for column in ("id", "day", "doc", "cluster", "source", "act", "status", "evidence"):
+        statements.add_column(column, overflow="fold")
+    for st in view.statements:
+        statements.add_row(
+            str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
+            st.day.isoformat(),
+            str(st.document_id),
+            "" if st.cluster_id is None else str(st.cluster_id),
+            st.source,
+            st.act,
+            st.status,
+            st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…",
+        )
+    console.print(statements)
+    if view.overrides:
+        overrides = Table(title="analyst overrides in force", title_justify="left")
+        for column in ("kind", "subject", "value", "analyst", "when", "reason"):
+            overrides.add_column(column, overflow="fold")
+        for o in view.overrides:
+            overrides.add_row(
+                o.kind, o.subject, o.value, o.analyst, o.created_at.isoformat()[:19], o.reason or ""
+            )
+        console.print(overrides)
+
+
+def _report_changes(what: str, changes: list[Any], output_format: OutputFormat) -> None:
+    rows = [
+        {
+            "id": c.thread_id,
+            "key": c.after.key,
+            "before": c.before.admiralty if c.before else None,
+            "after": c.after.admiralty,
+            "likelihood": c.after.likelihood,
+            "trend": c.after.trend.label,
+            "changed": c.changed,
+        }
+        for c in changes
+    ]
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(
+            json.dumps({"done": what, "threads": rows}, ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    changed = sum(1 for r in rows if r["changed"])
+    console.print(f"{what}; {len(rows)} threads re-assessed, {changed} changed", highlight=False)
+
+
+def _override(what: str, output_format: OutputFormat, apply: Any) -> None:
+    """Run one override and the stages after assess in one transaction, then report."""
+    from watchfloor.pipeline import after_changes
+    from watchfloor.store import transaction
+
+    engine = store_engine()
+    try:
+        with transaction(engine) as session:
+            changes = apply(session)
+            after_changes(session, changes)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    _report_changes(what, changes, output_format)
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+AnalystOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Analyst name (default: $WATCHFLOOR_USER, else the OS user)."),
+]
+
+
+@app.command("assess")
+def assess_command(
+    today: Annotated[
+        str | None, typer.Option(help="Assess as of this date (default: today).")
+    ] = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Re-assess every thread (e.g. after changing the assessment configuration)."""
+    from watchfloor.assess.service import reassess_all
+
+    day = parse_day(today, "--today")
+    _override(
+        "re-assessed the store",
+        output_format,
+        lambda session: reassess_all(session, today=day),
+    )
+
+
+source_app = typer.Typer(help="Analyst decisions about sources.", no_args_is_help=True)
+thread_app = typer.Typer(help="Analyst decisions about threads.", no_args_is_help=True)
+statement_app = typer.Typer(help="Analyst decisions about statements.", no_args_is_help=True)
+actor_app = typer.Typer(help="Analyst decisions about actors.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+app.add_typer(thread_app, name="thread")
+app.add_typer(statement_app, name="statement")
+app.add_typer(actor_app, name="actor")
+
+
+@source_app.command("grade")
+def source_grade_command(
+    name: Annotated[str, typer.Argument(help="Source name (see `watchfloor documents`).")],
+    grade: Annotated[str, typer.Argument(help="Admiralty reliability A-F.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Grade a source's reliability; its threads are re-assessed."""
+    from watchfloor.assess.service import analyst_name, grade_source
+
+    who = analyst_name(analyst)
+    _override(
+        f"source {name!r} graded {grade.upper()} by {who}",
+        output_format,
+        lambda session: grade_source(session, name, grade, who, reason),
+    )
+
+
+@thread_app.command("credibility")
+def thread_credibility_command(
+    thread_id: Annotated[int, typer.Argument(help="Thread id (see `watchfloor threats`).")],
+    value: Annotated[int, typer.Argument(help="Admiralty credibility 1-6.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Set a thread's information credibility over the computed one."""
+    from watchfloor.assess.service import analyst_name, set_thread_credibility
+
+    who = analyst_name(analyst)
+    _override(
+        f"thread {thread_id} credibility set to {value} by {who}",
+        output_format,
+        lambda session: set_thread_credibility(session, thread_id, value, who, reason),
+    )
+
+
+@statement_app.command("dismiss")
+def statement_dismiss_command(
+    statement_id: Annotated[int, typer.Argument(help="Statement id (see `watchfloor threat ID`).")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Dismiss a statement as a false positive; it stays stored but no longer counts."""
+    from watchfloor.assess.service import analyst_name, dismiss_statement
+
+    who = analyst_name(analyst)
+    _override(
+        f"statement {statement_id} dismissed by {who}",
+        output_format,
+        lambda session: dismiss_statement(session, statement_id, who, reason),
+    )
+
+
+@actor_app.command("merge")
+def actor_merge_command(
+    from_actor: Annotated[str, typer.Argument(metavar="FROM", help="Actor to merge away.")],
+    into_actor: Annotated[str, typer.Argument(metavar="INTO", help="Actor it is the same as.")],
+    reason: ReasonOpt,
+    analyst: AnalystOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Count every statement of one actor as another's (one group under two names)."""
+    from watchfloor.assess.service import analyst_name, merge_actors
+
+    who = analyst_name(analyst)
+    _override(
+        f"actor {from_actor!r} merged into {into_actor!r} by {who}",
+        output_format,
+        lambda session: merge_actors(session, from_actor, into_actor, who, reason),
+    )

@@ -1,0 +1,115 @@
+"""What every command shares: the app, consoles, output formats, errors, the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from watchfloor.errors import WatchfloorError
+
+app = typer.Typer(
+    name="watchfloor",
+    help="Find threats against people in reporting, link them to a watchlist, and warn.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+UTF8_NAMES = frozenset({"utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "ascii"})
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear error line and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+StoreFormat = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table for people, json/jsonl for machines.")
+]
+ProtecteeOpt = Annotated[str | None, typer.Option(help="Only statements about this protectee id.")]
+ActorOpt = Annotated[
+    str | None, typer.Option(help="Actor entity, a parent of it (Iran), or words of its text.")
+]
+ActOpt = Annotated[str | None, typer.Option(help="kill, kidnap, attack, threaten or surveil.")]
+StatusOpt = Annotated[str | None, typer.Option(help="threatened, considered, planned, ...")]
+SinceOpt = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD), inclusive.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD), inclusive.")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Only this source (name).")]
+LimitOpt = Annotated[int, typer.Option(min=1, help="At most this many rows.")]
+
+
+def store_engine(*, create: bool = False, immediate: bool = True) -> Any:
+    """The configured store, checked against this code's schema (`create`: make a new one)."""
+    from watchfloor.store import make_engine, require_current
+
+    try:
+        engine = make_engine(immediate=immediate)
+        require_current(engine, create=create)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # a database that cannot be reached: say which and why
+        from watchfloor.store.engine import database_url, describe
+
+        raise fail(f"cannot open the store at {describe(database_url())}: {exc}") from None
+    return engine
+
+
+def statement_filters(
+    protectee: str | None,
+    actor: str | None,
+    act: str | None,
+    status: str | None,
+    since: str | None,
+    until: str | None,
+    source: str | None,
+    duty_to_warn: bool | None = None,
+) -> Any:
+    from watchfloor.extract.records import ACTS, STATUSES
+    from watchfloor.store.repository import Filters
+
+    if act is not None and act not in ACTS:
+        raise fail(f"--act {act!r} is not one of {', '.join(ACTS)}")
+    if status is not None and status not in STATUSES:
+        raise fail(f"--status {status!r} is not one of {', '.join(STATUSES)}")
+    return Filters(
+        protectee=protectee,
+        actor=actor,
+        act=act,
+        status=status,
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
+        source=source,
+        duty_to_warn=duty_to_warn,
+    )
+
+
+def print_json(rows: list[dict[str, Any]], output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,606 @@
+"""Duty-to-warn cases, notices, the outbox, staff users and the audit log."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from watchfloor.cli.common import (
+    LimitOpt,
+    OutputFormat,
+    StoreFormat,
+    app,
+    console,
+    fail,
+    print_json,
+    store_engine,
+)
+from watchfloor.errors import WatchfloorError
+
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
+]
+WatchlistOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--watchlist",
+        "-w",
+        help="Watchlist with notify contacts (default: $WATCHFLOOR_WATCHLIST, else the store's).",
+    ),
+]
+case_app = typer.Typer(
+    help="One duty-to-warn case: show, warn, waive, decide.", no_args_is_help=True
+)
+outbox_app = typer.Typer(help="Notices waiting to be sent, and the sender.")
+users_app = typer.Typer(help="Staff who move cases, and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+def _warn_run(action: Any, *, read_only: bool = False) -> Any:
+    """Run `action(session)` in one store transaction; WatchfloorErrors become one line."""
+    from watchfloor.store import transaction
+
+    engine = store_engine(immediate=not read_only)
+    try:
+        with transaction(engine) as session:
+            return action(session)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _who(given: str | None) -> str:
+    from watchfloor.warn.users import acting_name
+
+    try:
+        return acting_name(given)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _case_policy() -> Any:
+    from watchfloor.warn.config import CasePolicy
+
+    try:
+        return CasePolicy.load()
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+def _watchlist_for_warn(path: Path | None) -> Any:
+    import os
+
+    from watchfloor.link import load_watchlist
+    from watchfloor.warn.cases import WATCHLIST_ENV
+
+    chosen = path or (Path(os.environ[WATCHLIST_ENV]) if os.environ.get(WATCHLIST_ENV) else None)
+    if chosen is None:
+        return None
+    try:
+        return load_watchlist(chosen)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command("cases")
+def cases_command(
+    state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+    limit: LimitOpt = 100,
+    as_: AsOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """List duty-to-warn cases, nearest deadline first."""
+    from watchfloor.warn import cases
+    from watchfloor.warn.users import actor
+
+    who = _who(as_)
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        actor(session, who)
+        return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} duty-to-warn cases")
+    for column in (
+        "id",
+        "state",
+        "target",
+        "harm",
+        "grade",
+        "specificity",
+        "imminence",
+        "deadline",
+    ):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["state"],
+            f"{row['target']} ({row['protectee']})" if row["protectee"] else row["target"],
+            row["harm"],
+            row["admiralty"] or "",
+            f"{row['specificity']:.2f}" if row["specificity"] is not None else "",
+            row["imminence"] or "",
+            row["deadline"][:16] + (" [red]missed[/]" if row["overdue_escalated_at"] else ""),
+        )
+    console.print(table)
+
+
+@case_app.command("show")
+def case_show_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    as_: AsOpt = None,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """Everything about one case (the read is audited)."""
+    from watchfloor.warn import cases
+
+    who = _who(as_)
+    data = _warn_run(lambda session: cases.show(session, case_id, who))
+    if output_format is not OutputFormat.table:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    g = data["grades"]
+    console.print(
+        f"[bold]case {data['id']}[/] · {data['state']} · {data['harm']} → {data['target']}"
+        f" · actor {data['actor'] or 'unknown'} · deadline {data['deadline'][:16]}",
+        highlight=False,
+    )
+    console.print(
+        f"grade {g['admiralty']} · specificity {g['specificity']:.2f} · imminence "
+        f"{g['imminence']} · {g['likelihood']} ({g['confidence']} confidence) · trend {g['trend']}",
+        highlight=False,
+    )
+    for reason in data["rationale"]:
+        console.print(f"  · {reason}", highlight=False)
+    if data["waiver"]:
+        w = data["waiver"]
+        console.print(
+            f"waiver {w['code']} proposed by {w['proposed_by']}: {w['reason']}", highlight=False
+        )
+    events = Table(title="events", title_justify="left")
+    for column in ("at", "actor", "event", "details"):
+        events.add_column(column, overflow="fold")
+    for e in data["events"]:
+        kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
+        details = e["details"]
+        if e["kind"] == "opened":
+            g0 = details.get("grades", {})
+            shown = (
+                f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
+            )
+        elif e["kind"] == "retriaged":
+            shown = ", ".join(details.get("sharpened") or []) or "grades changed"
+            b, a = details["before"], details["after"]
+            shown += (
+                f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
+                f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
+            )
+        else:
+            shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
+        events.add_row(e["at"][:19], e["actor"], kind, shown)
+    console.print(events)
+    if data["notices"]:
+        notices = Table(title="notices", title_justify="left")
+        for column in ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged"):
+            notices.add_column(column, overflow="fold")
+        for n in data["notices"]:
+            notices.add_row(
+                str(n["id"]),
+                n["kind"],
+                n["channel"],
+                n["recipient"],
+                n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
+                str(n["attempts"]),
+                (n["acknowledged_at"] or "")[:19],
+            )
+        console.print(notices)
+
+
+def _edited_text(path: Path) -> tuple[str | None, str]:
+    """A reviewer's text: an optional first line `Subject: ...`, then the body."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"--text-file {path}: cannot read it ({exc})") from None
+    first, _, rest = content.partition("\n")
+    if first.lower().startswith("subject:"):
+        return first.split(":", 1)[1].strip() or None, rest.lstrip("\n")
+    return None, content
+
+
+@case_app.command("warn")
+def case_warn_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Queue the notices (without: show the draft).")
+    ] = False,
+    text_file: Annotated[
+        Path | None,
+        typer.Option(help="Your reviewed text: optional 'Subject: ...' line, then the body."),
+    ] = None,
+    watchlist: WatchlistOpt = None,
+    as_: AsOpt = None,
+) -> None:
+    """Draft the warning for review; with --confirm, queue it to the protectee's contacts."""
+    from watchfloor.store import audit
+    from watchfloor.warn import cases
+    from watchfloor.warn.drafting import ACK_PLACEHOLDER
+    from watchfloor.warn.users import actor
+
+    who = _who(as_)
+    policy = _case_policy()
+    people = _watchlist_for_warn(watchlist)
+    subject, body = _edited_text(text_file) if text_file else (None, None)
+    if not confirm:
+
+        def preview(session: Any) -> tuple[str, str, list[Any]]:
+            actor(session, who)
+            case = cases.get_case(session, case_id)
+            drafted = cases.draft(session, case, people)
+            audit.append(
+                session,
+                actor=who,
+                action="case.read",
+                subject_type="case",
+                subject_id=case_id,
+                details={"view": "draft"},
+            )
+            return (*drafted, cases.contacts_of(case, people))
+
+        drafted_subject, drafted_body, contacts = _warn_run(preview)
+        console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
+        shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
+        console.print(shown, highlight=False, markup=False)
+        to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
+        console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
+        console.print(
+            "Review the draft. Send it with --confirm, or save an edited copy and pass "
+            "--text-file FILE --confirm.",
+            highlight=False,
+        )
+        return
+    notices = _warn_run(
+        lambda session: [
+            (n.id, n.channel, n.recipient)
+            for n in cases.warn(
+                session, case_id, who, policy, subject=subject, body=body, watchlist=people
+            )
+        ]
+    )
+    for notice_id, channel, recipient in notices:
+        console.print(f"queued notice {notice_id}: {channel} to {recipient}", highlight=False)
+    console.print("`watchfloor outbox send` delivers them.", highlight=False)
+
+
+@case_app.command("waive")
+def case_waive_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    code: Annotated[str, typer.Option(help="Justification code (see docs/warn.md).")],
+    reason: Annotated[str, typer.Option(help="The written justification.")],
+    as_: AsOpt = None,
+) -> None:
+    """Propose withholding the warning; another person with the approver role decides."""
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(
+        lambda session: cases.propose_waiver(
+            session, case_id, who, policy, code=code, reason=reason
+        )
+    )
+    console.print(f"case {case_id}: waiver {code} proposed by {who}", highlight=False)
+
+
+def _decide(case_id: int, as_: str | None, approve: bool, reason: str | None) -> None:
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(
+        lambda session: cases.decide_waiver(
+            session, case_id, who, policy, approve=approve, reason=reason
+        )
+    )
+    verdict = "approved" if approve else "rejected"
+    console.print(f"case {case_id}: waiver {verdict} by {who}", highlight=False)
+
+
+@case_app.command("approve")
+def case_approve_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Approve the proposed waiver."""
+    _decide(case_id, as_, True, reason)
+
+
+@case_app.command("reject")
+def case_reject_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Reject the proposed waiver: the warning is owed again."""
+    _decide(case_id, as_, False, reason)
+
+
+def _move(case_id: int, as_: str | None, to_state: str, reason: str | None) -> None:
+    from watchfloor.warn import cases
+
+    who, policy = _who(as_), _case_policy()
+    _warn_run(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
+    console.print(f"case {case_id}: {to_state} by {who}", highlight=False)
+
+
+@case_app.command("close")
+def case_close_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Close a case (after delivery, an approved waiver, or monitoring)."""
+    _move(case_id, as_, "closed", reason)
+
+
+@case_app.command("monitor")
+def case_monitor_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Keep watching a case after the warning or waiver."""
+    _move(case_id, as_, "monitor", reason)
+
+
+@case_app.command("dispute")
+def case_dispute_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str, typer.Option(help="What is disputed.")],
+    as_: AsOpt = None,
+) -> None:
+    """Record a dispute about the case (then an approver escalates it)."""
+    _move(case_id, as_, "disputed", reason)
+
+
+@case_app.command("escalate")
+def case_escalate_command(
+    case_id: Annotated[int, typer.Argument(help="Case id.")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Escalate a disputed case."""
+    _move(case_id, as_, "escalated", reason)
+
+
+@outbox_app.callback(invoke_without_command=True)
+def outbox_command(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="queued, sent or failed.")] = None,
+    limit: LimitOpt = 100,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """List notices, newest first (`outbox send` delivers the queued ones)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from watchfloor.warn.outbox import list_notices
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": n.id,
+                "case": n.case_id,
+                "kind": n.kind,
+                "channel": n.channel,
+                "recipient": n.recipient,
+                "status": n.status,
+                "attempts": n.attempts,
+                "next_attempt_at": n.next_attempt_at.isoformat(),
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                "last_error": n.last_error,
+                "idempotency_key": n.idempotency_key,
+            }
+            for n in list_notices(session, status=status, limit=limit)
+        ]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} notices")
+    for column in ("id", "case", "kind", "channel", "recipient", "status", "tries", "when"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        when = r["sent_at"] or f"next {r['next_attempt_at']}"
+        table.add_row(
+            str(r["id"]),
+            str(r["case"]),
+            r["kind"],
+            r["channel"],
+            r["recipient"],
+            r["status"] + (f" ({r['last_error']})" if r["last_error"] else ""),
+            str(r["attempts"]),
+            when[:24],
+        )
+    console.print(table)
+
+
+@outbox_app.command("send")
+def outbox_send_command(
+    loop: Annotated[bool, typer.Option("--loop", help="Keep running and sending.")] = False,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="With retries: stop once nothing is queued.")
+    ] = False,
+) -> None:
+    """Deliver due notices (with retries and backoff) and escalate missed deadlines."""
+    import logging
+
+    from watchfloor.warn.config import NotifyConfig
+    from watchfloor.warn.sender import send_due, send_loop
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    policy = _case_policy()
+    try:
+        config = NotifyConfig.load()
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    engine = store_engine()
+    try:
+        if loop or until_idle:
+            report = send_loop(
+                engine,
+                config,
+                policy,
+                until_idle=until_idle and not loop,
+                on_round=lambda r: (
+                    console.print(r.line(), highlight=False) if r.sent or r.gave_up else None
+                ),
+            )
+        else:
+            report = send_due(engine, config, policy)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+    console.print(report.line(), highlight=False)
+    if report.gave_up:
+        raise typer.Exit(1)
+
+
+@users_app.command("add")
+def users_add_command(
+    name: Annotated[str, typer.Argument(help="The person's user name.")],
+    role: Annotated[list[str], typer.Option("--role", help="A role (repeat for more).")],
+    email: Annotated[str | None, typer.Option(help="Their email address.")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """Add a member of staff (the first user may add themselves; after that, admins)."""
+    import os
+
+    from watchfloor.warn.users import USER_ENV, add_user
+
+    policy = _case_policy()
+    by = as_ or os.environ.get(USER_ENV)
+    _warn_run(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
+    console.print(f"added {name} ({', '.join(role)})", highlight=False)
+
+
+@users_app.command("list")
+def users_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
+    """List staff and their roles."""
+    from watchfloor.warn.users import list_users
+
+    rows = _warn_run(
+        lambda session: [
+            {"name": u.name, "roles": u.roles.split(","), "email": u.email}
+            for u in list_users(session)
+        ],
+        read_only=True,
+    )
+    if output_format is not OutputFormat.table:
+        print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} users")
+    for column in ("name", "roles", "email"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["name"], ", ".join(r["roles"]), r["email"] or "")
+    console.print(table)
+
+
+@app.command("ack")
+def ack_command(
+    token: Annotated[str, typer.Argument(help="The token from the notice.")],
+    by: Annotated[str | None, typer.Option(help="Who confirms (default: the recipient).")] = None,
+) -> None:
+    """Confirm receipt of a notice with its acknowledgement token."""
+    from watchfloor.warn.acks import acknowledge
+
+    result = _warn_run(lambda session: acknowledge(session, token, by=by))
+    if result.first:
+        console.print(
+            f"notice {result.notice_id} (case {result.case_id}) to {result.recipient}: "
+            f"receipt recorded at {result.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"notice {result.notice_id} was already acknowledged at "
+            f"{result.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC; nothing new recorded",
+            highlight=False,
+        )
+
+
+@audit_app.command("verify")
+def audit_verify_command() -> None:
+    """Walk the hash chain; report the entries checked or the first broken link."""
+    from watchfloor.store import audit
+
+    result = _warn_run(audit.verify, read_only=True)
+    if result.ok:
+        console.print(f"audit log intact: {result.entries} entries checked", highlight=False)
+        return
+    raise fail(
+        f"audit log broken at entry {result.broken_at}: {result.problem} "
+        f"({result.entries} entries read)",
+        1,
+    )
+
+
+@audit_app.command("log")
+def audit_log_command(
+    subject_type: Annotated[str | None, typer.Option(help="case, notice, user ...")] = None,
+    subject_id: Annotated[
+        str | None, typer.Option(help="With --subject-type: one subject.")
+    ] = None,
+    limit: LimitOpt = 50,
+    output_format: StoreFormat = OutputFormat.table,
+) -> None:
+    """The newest audit entries, newest last."""
+    from sqlalchemy import select
+
+    from watchfloor.store.models import AuditEntry
+
+    def run(session: Any) -> list[dict[str, Any]]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if subject_type:
+            query = query.where(AuditEntry.subject_type == subject_type)
+        if subject_id:
+            query = query.where(AuditEntry.subject_id == subject_id)
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": f"{e.subject_type} {e.subject_id}",
+                "details": json.loads(e.details),
+                "hash": e.hash,
+            }
+            for e in reversed(list(session.scalars(query)))
+        ]
+
+    rows = _warn_run(run, read_only=True)
+    if output_format is not OutputFormat.table:
+        print_json(rows, output_format)
+        return
+    table = Table(title=f"{len(rows)} audit entries")
+    for column in ("id", "at", "actor", "action", "subject", "details"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        details = json.dumps(r["details"], ensure_ascii=False)
+        table.add_row(
+            str(r["id"]), r["at"][:19], r["actor"], r["action"], r["subject"], details[:120]
+        )
+    console.print(table)
+
+
+app.add_typer(case_app, name="case")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
