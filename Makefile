@@ -33,7 +33,10 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/ingest.py
-	$(BIN)/python benchmarks/assess.py --quick
+	$(BIN)/python benchmarks/assess.py
+	$(BIN)/python benchmarks/assess_thread.py
+	$(BIN)/python benchmarks/warn.py
+	$(BIN)/python benchmarks/markings.py
 
 train: $(STAMP)
 	$(BIN)/python training/train.py
