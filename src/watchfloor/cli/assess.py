@@ -78,10 +78,15 @@ def threats_command(
     table = Table(title=f"{len(views)} threat threads, highest priority first")
     # Short columns never wrap; actor and target give way on a narrow terminal. The board
     # names people; their watchlist ids are in the JSON form and in `threat ID`.
-    for column in ("id", "actor", "target"):
-        table.add_column(column, overflow="fold", ratio=1 if column != "id" else None)
-    for column in ("harm", "grade", "spec.", "trend", "likelihood", "confidence", "last seen"):
+    table.add_column("id", no_wrap=True)
+    for column in ("actor", "target"):
+        table.add_column(column, overflow="fold", ratio=1, min_width=9)
+    for column in ("harm", "grade", "spec.", "trend"):
         table.add_column(column, no_wrap=True)
+    # ICD 203 terms run to three words ("roughly even chance"): let them wrap at spaces.
+    table.add_column("likelihood", min_width=8)
+    table.add_column("confid.", no_wrap=True)
+    table.add_column("last seen", no_wrap=True)
     for view in views:
         row = _thread_row(view)
         table.add_row(
