@@ -5,6 +5,8 @@
   `(TargetLink, ActorLink)` per statement, in order.
 - `ActorCatalog.load(extra=...)` is the catalog of known actors (every state, agencies, armed
   groups) that actors normalize to.
+- A generic actor ("the group", "an armed cell") is read as the one entity the document's other
+  actors name before it (`coref.GenericActors`, words in data/actors/generic.yaml).
 """
 
 from watchfloor.link.catalog import ActorCatalog, Entity

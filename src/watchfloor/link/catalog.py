@@ -164,15 +164,18 @@ class ActorCatalog:
 
     def link_span(self, span: Span, mentions: Sequence[EntityMention]) -> ActorLink:
         """The entity an actor span names: the one holding its head, else the most specific."""
+        return self.actor_link(self.span_entity(span, mentions))
+
+    def span_entity(self, span: Span, mentions: Sequence[EntityMention]) -> str | None:
+        """The id of the entity `link_span` links the span to, if any."""
         inside = [m for m in mentions if m.end > span.start and m.start < span.end]
         if not inside:
-            return ActorLink(None)
+            return None
         root = span.root.i
         for mention in inside:
             if mention.start <= root < mention.end:
-                return self.actor_link(mention.entity_id)
-        deepest = max(inside, key=lambda m: len(self.lineage(m.entity_id)))
-        return self.actor_link(deepest.entity_id)
+                return mention.entity_id
+        return max(inside, key=lambda m: len(self.lineage(m.entity_id))).entity_id
 
     def _matchers_for(self, nlp: Language) -> _Matchers:
         key = id(nlp.vocab)

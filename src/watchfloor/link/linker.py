@@ -36,6 +36,7 @@ from spacy.util import filter_spans
 
 from watchfloor.extract.records import TextSpan, ThreatStatement
 from watchfloor.link.catalog import ActorCatalog, EntityMention
+from watchfloor.link.coref import GenericActors
 from watchfloor.link.records import ActorLink, LinkMethod, TargetLink
 from watchfloor.link.roles import RoleVocabulary
 from watchfloor.link.watchlist import Protectee, Role, Watchlist
@@ -125,6 +126,7 @@ class Linker:
         self.watchlist = watchlist
         self.actors = actors or default_catalog()
         self.vocabulary = RoleVocabulary.load()
+        self.generic_actors = GenericActors.load()
         self._title_words = self.vocabulary.title_words
         self._nlp = nlp
         self._built_vocab: object | None = None
@@ -147,11 +149,11 @@ class Linker:
         """One (target, actor) pair per statement, in the order of `statements`."""
         nlp = self._ensure_matchers()
         index = self._index(doc, nlp, published)
+        actors = self._actors(doc, index, statements)
         results: list[tuple[TargetLink, ActorLink]] = []
-        for statement in statements:
+        for statement, actor in zip(statements, actors, strict=True):
             start, end = statement_dates(statement.when, published)
             target = self._target(doc, index, statement, start, end)
-            actor = self._actor(doc, index, statement.actor)
             results.append((target, actor))
         return results
 
@@ -886,11 +888,27 @@ class Linker:
 
     # -- actors -------------------------------------------------------------------------------
 
-    def _actor(self, doc: Doc, index: _DocIndex, actor: TextSpan | None) -> ActorLink:
-        span = _span(doc, actor)
-        if span is None:
-            return ActorLink(None)
-        return self.actors.link_span(span, index.entities)
+    def _actors(
+        self, doc: Doc, index: _DocIndex, statements: Sequence[ThreatStatement]
+    ) -> list[ActorLink]:
+        """Each statement's actor: the entity its words name, else, for a generic description
+        ("the group"), the one entity the document's other actors name (link/coref.py)."""
+        spans = [_span(doc, statement.actor) for statement in statements]
+        named = [
+            (span, self.actors.span_entity(span, index.entities) if span is not None else None)
+            for span in spans
+        ]
+        catalog = self.actors
+        referred = self.generic_actors.antecedents(
+            doc,
+            named,
+            lambda entity_id: entity.kind if (entity := catalog.get(entity_id)) else "unknown",
+            catalog.proxy_markers,
+        )
+        links = [catalog.actor_link(entity_id) for _, entity_id in named]
+        for position, entity_id in referred.items():
+            links[position] = replace(catalog.actor_link(entity_id), method="coreference")
+        return links
 
 
 def statement_dates(when: str | None, published: date) -> tuple[date, date]:

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 LinkMethod = Literal["name", "alias", "surname", "title_surname", "pronoun", "role", "none"]
+# "mention": the actor's own words name the entity; "coreference": a generic description ("the
+# group") read as the one entity the document named before it (link/coref.py).
+ActorMethod = Literal["mention", "coreference"]
 
 
 @dataclass(frozen=True)
@@ -24,3 +27,4 @@ class ActorLink:
 
     entity: str | None
     lineage: tuple[str, ...] = field(default_factory=tuple)
+    method: ActorMethod = "mention"
