@@ -12,7 +12,6 @@ Every function takes a Session inside a transaction the caller owns (store.engin
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from collections import defaultdict
@@ -64,7 +63,6 @@ from watchfloor.store.repository import lock_writers
 _CHUNK = 2000
 # Threads assessed together by reassess_all: one statements query per batch.
 _ASSESS_BATCH = 200
-USER_VAR = "WATCHFLOOR_USER"
 
 SOURCE_RELIABILITY = "source_reliability"
 THREAD_CREDIBILITY = "thread_credibility"
@@ -190,17 +188,6 @@ def _config_for(path: str | None) -> AssessConfig:
 def default_config() -> AssessConfig:
     """The assessment configuration, read once per process (and per WATCHFLOOR_ASSESS_CONFIG)."""
     return _config_for(os.environ.get(CONFIG_ENV_VAR) or None)
-
-
-def analyst_name(given: str | None = None) -> str:
-    """Who is acting: the name given, else $WATCHFLOOR_USER, else the operating-system user."""
-    for candidate in (given, os.environ.get(USER_VAR)):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 # --- re-assessment --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from watchfloor.cli.common import (
+    ActingAsOpt,
     LimitOpt,
     OutputFormat,
     StoreFormat,
@@ -269,10 +270,6 @@ def _override(what: str, output_format: OutputFormat, apply: Any) -> None:
 
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-AnalystOpt = Annotated[
-    str | None,
-    typer.Option("--as", help="Analyst name (default: $WATCHFLOOR_USER, else the OS user)."),
-]
 
 
 @app.command("assess")
@@ -308,11 +305,12 @@ def source_grade_command(
     name: Annotated[str, typer.Argument(help="Source name (see `watchfloor documents`).")],
     grade: Annotated[str, typer.Argument(help="Admiralty reliability A-F.")],
     reason: ReasonOpt,
-    analyst: AnalystOpt = None,
+    analyst: ActingAsOpt = None,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Grade a source's reliability; its threads are re-assessed."""
-    from watchfloor.assess.service import analyst_name, grade_source
+    from watchfloor.assess.service import grade_source
+    from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
     _override(
@@ -327,11 +325,12 @@ def thread_credibility_command(
     thread_id: Annotated[int, typer.Argument(help="Thread id (see `watchfloor threats`).")],
     value: Annotated[int, typer.Argument(help="Admiralty credibility 1-6.")],
     reason: ReasonOpt,
-    analyst: AnalystOpt = None,
+    analyst: ActingAsOpt = None,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Set a thread's information credibility over the computed one."""
-    from watchfloor.assess.service import analyst_name, set_thread_credibility
+    from watchfloor.assess.service import set_thread_credibility
+    from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
     _override(
@@ -345,11 +344,12 @@ def thread_credibility_command(
 def statement_dismiss_command(
     statement_id: Annotated[int, typer.Argument(help="Statement id (see `watchfloor threat ID`).")],
     reason: ReasonOpt,
-    analyst: AnalystOpt = None,
+    analyst: ActingAsOpt = None,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Dismiss a statement as a false positive; it stays stored but no longer counts."""
-    from watchfloor.assess.service import analyst_name, dismiss_statement
+    from watchfloor.assess.service import dismiss_statement
+    from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
     _override(
@@ -364,11 +364,12 @@ def actor_merge_command(
     from_actor: Annotated[str, typer.Argument(metavar="FROM", help="Actor to merge away.")],
     into_actor: Annotated[str, typer.Argument(metavar="INTO", help="Actor it is the same as.")],
     reason: ReasonOpt,
-    analyst: AnalystOpt = None,
+    analyst: ActingAsOpt = None,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Count every statement of one actor as another's (one group under two names)."""
-    from watchfloor.assess.service import analyst_name, merge_actors
+    from watchfloor.assess.service import merge_actors
+    from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
     _override(

@@ -113,3 +113,10 @@ def print_json(rows: list[dict[str, Any]], output_format: OutputFormat) -> None:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+
+
+# Analyst work is attributed to --as, else $WATCHFLOOR_USER, else the OS user (identity.py).
+ActingAsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER, else the OS user)."),
+]

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from watchfloor.cli.common import (
+    ActingAsOpt,
     OutputFormat,
     StoreFormat,
     app,
@@ -24,15 +25,19 @@ watchlist_app = typer.Typer(
 )
 
 
-def sync_watchlist_file(engine: Any, path: Path, analyst: str | None = None) -> Any:
-    """Load a watchlist file into the store in one transaction; errors end the command."""
-    from watchfloor.assess.service import analyst_name
+def sync_watchlist_file(
+    engine: Any, path: Path, analyst: str | None = None, *, people: Any = None
+) -> Any:
+    """Load a watchlist file into the store in one transaction; errors end the command.
+
+    `people`: the file already read (by ingest, for analysis), so it is not parsed twice."""
+    from watchfloor.identity import analyst_name
     from watchfloor.link import load_watchlist
     from watchfloor.link.sync import file_sha256, sync_watchlist
     from watchfloor.store import transaction
 
     try:
-        people = load_watchlist(path)
+        people = people if people is not None else load_watchlist(path)
         sha = file_sha256(path)
         with transaction(engine) as session:
             return sync_watchlist(session, people, actor=analyst_name(analyst), sha256=sha)
@@ -43,9 +48,7 @@ def sync_watchlist_file(engine: Any, path: Path, analyst: str | None = None) -> 
 @watchlist_app.command("load")
 def watchlist_load_command(
     path: Annotated[Path, typer.Argument(help="Watchlist YAML or CSV.", show_default=False)],
-    analyst: Annotated[
-        str | None, typer.Option("--as", help="Who loads it (default: $WATCHFLOOR_USER).")
-    ] = None,
+    analyst: ActingAsOpt = None,
 ) -> None:
     """Add or update the protectees of a watchlist file in the store (audited)."""
     engine = store_engine(create=True)

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from watchfloor.cli.common import (
+    ActingAsOpt,
     OutputFormat,
     StoreFormat,
     app,
@@ -29,10 +30,6 @@ review_app = typer.Typer(help="The daily review: build it, add portions, render 
 app.add_typer(readers_app, name="readers")
 app.add_typer(review_app, name="review")
 
-PublishAsOpt = Annotated[
-    str | None,
-    typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER, else the OS user)."),
-]
 DateOpt = Annotated[str, typer.Option("--date", help="The review's date, YYYY-MM-DD.")]
 
 
@@ -80,10 +77,10 @@ def readers_add_command(
     replace: Annotated[
         bool, typer.Option("--replace", help="Change an existing reader instead of failing.")
     ] = False,
-    analyst: PublishAsOpt = None,
+    analyst: ActingAsOpt = None,
 ) -> None:
     """Add a reader (or change one with --replace); the change is audited."""
-    from watchfloor.assess.service import analyst_name
+    from watchfloor.identity import analyst_name
     from watchfloor.publish.readers import add_reader, make_reader
 
     who = analyst_name(analyst)
@@ -140,10 +137,10 @@ def readers_list_command(output_format: StoreFormat = OutputFormat.table) -> Non
 @readers_app.command("remove")
 def readers_remove_command(
     name: Annotated[str, typer.Argument(help="The reader to remove.")],
-    analyst: PublishAsOpt = None,
+    analyst: ActingAsOpt = None,
 ) -> None:
     """Remove a reader; later renders for them are refused. Audited."""
-    from watchfloor.assess.service import analyst_name
+    from watchfloor.identity import analyst_name
     from watchfloor.publish.readers import remove_reader
 
     who = analyst_name(analyst)
@@ -167,11 +164,11 @@ def review_build_command(
     to: Annotated[
         list[str] | None, typer.Option("--to", help="Readers it goes to by name (repeatable).")
     ] = None,
-    analyst: PublishAsOpt = None,
+    analyst: ActingAsOpt = None,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Build (or rebuild) the review of a day from its threads; analysts' portions are kept."""
-    from watchfloor.assess.service import analyst_name
+    from watchfloor.identity import analyst_name
     from watchfloor.publish.readers import get_reader
     from watchfloor.publish.review import Distribution, ReviewError, build_review, load_review
 
@@ -244,10 +241,10 @@ def review_add_command(
         float | None,
         typer.Option(help="Place among the threads (their priority scale); default: after them."),
     ] = None,
-    analyst: PublishAsOpt = None,
+    analyst: ActingAsOpt = None,
 ) -> None:
     """Add an analyst's marked portion to the review of a day."""
-    from watchfloor.assess.service import analyst_name
+    from watchfloor.identity import analyst_name
     from watchfloor.publish.review import add_portion
 
     day = _review_day(day_text)
@@ -294,10 +291,10 @@ def review_render_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here (HTML: default standard output).")
     ] = None,
-    analyst: PublishAsOpt = None,
+    analyst: ActingAsOpt = None,
 ) -> None:
     """Render the review of a day for one reader: only what they may read, audited."""
-    from watchfloor.assess.service import analyst_name
+    from watchfloor.identity import analyst_name
     from watchfloor.publish.render import render_for
 
     day = _review_day(day_text)

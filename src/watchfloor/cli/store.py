@@ -58,16 +58,20 @@ def init_command() -> None:
         )
 
 
-def _analyze_with(watchlist: Path | None, no_extract: bool) -> Any:
-    """A lazy analyze_many: spaCy loads only when a document actually needs analysis."""
-    if no_extract:
-        return None
+def _read_watchlist(watchlist: Path | None) -> Any:
+    """The watchlist file, read once for both analysis and the store's copy; errors end here."""
     from watchfloor.link import Watchlist, load_watchlist
 
     try:
-        people = load_watchlist(watchlist) if watchlist else Watchlist.empty()
+        return load_watchlist(watchlist) if watchlist else Watchlist.empty()
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
+
+
+def _analyze_with(people: Any, no_extract: bool) -> Any:
+    """A lazy analyze_many: spaCy loads only when a document actually needs analysis."""
+    if no_extract:
+        return None
     analyzer: Any = None
 
     def analyze(documents: list[Any], published: date | None) -> Any:
@@ -230,10 +234,12 @@ def ingest_command(
     if not inputs and not retry:
         raise fail("give files, folders or URLs to ingest, or --failed / --retry")
     day = parse_day(published, "--published")
-    analyze = _analyze_with(watchlist, no_extract)
+    people = _read_watchlist(watchlist)
+    analyze = _analyze_with(people, no_extract)
     engine = store_engine(create=True)
     if watchlist is not None:
-        err_console.print(sync_watchlist_file(engine, watchlist).line(), highlight=False)
+        loaded = sync_watchlist_file(engine, watchlist, people=people)
+        err_console.print(loaded.line(), highlight=False)
     spec = SourceSpec(source or "files", kind="analyst" if source is None else "site")
     ingestor = Ingestor(
         engine,
@@ -428,10 +434,12 @@ def watch_command(
         feeds = load_feeds(config)
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
-    analyze = _analyze_with(watchlist, no_extract)
+    people = _read_watchlist(watchlist)
+    analyze = _analyze_with(people, no_extract)
     engine = store_engine(create=True)
     if watchlist is not None:
-        err_console.print(sync_watchlist_file(engine, watchlist).line(), highlight=False)
+        loaded = sync_watchlist_file(engine, watchlist, people=people)
+        err_console.print(loaded.line(), highlight=False)
     fingerprinter = Fingerprinter()
 
     def make_ingestor(source: SourceSpec) -> Ingestor:

@@ -482,10 +482,11 @@ def users_add_command(
     """Add a member of staff (the first user may add themselves; after that, admins)."""
     import os
 
-    from watchfloor.warn.users import USER_ENV, add_user
+    from watchfloor.identity import USER_VAR
+    from watchfloor.warn.users import add_user
 
     policy = _case_policy()
-    by = as_ or os.environ.get(USER_ENV)
+    by = as_ or os.environ.get(USER_VAR)
     _warn_run(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
     console.print(f"added {name} ({', '.join(role)})", highlight=False)
 

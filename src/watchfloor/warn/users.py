@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import USER_VAR
 from watchfloor.store import audit
 from watchfloor.store.models import User
 from watchfloor.warn.config import SYSTEM_ACTOR, SYSTEM_ROLE, CasePolicy
 
-USER_ENV = "WATCHFLOOR_USER"
 ADMIN_ROLE = "admin"
 
 
@@ -33,9 +33,9 @@ SYSTEM = Actor(SYSTEM_ACTOR, frozenset({SYSTEM_ROLE}))
 
 
 def acting_name(given: str | None) -> str:
-    name = given or os.environ.get(USER_ENV)
+    name = given or os.environ.get(USER_VAR)
     if not name:
-        raise PermissionDenied(f"who is acting? give --as NAME or set {USER_ENV}")
+        raise PermissionDenied(f"who is acting? give --as NAME or set {USER_VAR}")
     return name
 
 
@@ -75,7 +75,7 @@ def add_user(
     existing = session.scalar(select(func.count()).select_from(User)) or 0
     if existing:
         if by is None:
-            raise PermissionDenied(f"adding users needs an admin; give --as NAME or set {USER_ENV}")
+            raise PermissionDenied(f"adding users needs an admin; give --as NAME or set {USER_VAR}")
         who = actor(session, by)
         if ADMIN_ROLE not in who.roles:
             raise PermissionDenied(f"{who.name} is not an admin; only an admin adds users")
