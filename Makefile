@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/markings.py
 
 train: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,training]'
 	$(BIN)/python training/train.py
 
 clean:

@@ -197,3 +197,39 @@ def test_still_alone_keeps_the_threat_live(analyzer: Analyzer) -> None:
 def test_killing_a_levy_is_figurative(analyzer: Analyzer) -> None:
     text = "TALLINN, 6 May - Farmers vowed to kill the new fuel levy before the summer."
     assert findings(analyzer, text) == []
+
+
+def test_role_place_hung_on_the_verb_stays_in_the_target_phrase() -> None:
+    # A parse some pipelines give: "to South Africa" attached to the verb, not to the title.
+    import spacy
+    from spacy.tokens import Doc
+
+    from watchfloor.extract.lexicon import load_lexicon
+    from watchfloor.extract.syntax import Syntax
+
+    def parsed(noun: str) -> Doc:
+        return Doc(
+            spacy.blank("en").vocab,
+            words=["They", "plan", "to", "kill", "the", noun, "to", "South", "Africa", "."],
+            heads=[1, 1, 3, 1, 5, 3, 8, 8, 3, 1],
+            deps=[
+                "nsubj",
+                "ROOT",
+                "mark",
+                "xcomp",
+                "det",
+                "obj",
+                "case",
+                "compound",
+                "obl",
+                "punct",
+            ],
+            pos=["PRON", "VERB", "PART", "VERB", "DET", "NOUN", "ADP", "PROPN", "PROPN", "PUNCT"],
+        )
+
+    syntax = Syntax(load_lexicon())
+    doc = parsed("ambassador")
+    assert syntax.np(doc[5], doc[:]).text == "the ambassador to South Africa"
+    # Only a role title takes the place along.
+    doc = parsed("driver")
+    assert syntax.np(doc[5], doc[:]).text == "the driver"

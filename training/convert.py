@@ -84,6 +84,10 @@ class Sentence:
 
 def read_conllu(path: Path) -> Iterator[Sentence]:
     sentence = Sentence()
+    # A multiword token ("don't" = "do" + "n't") carries the spacing for its words: none
+    # between them, and its own SpaceAfter after the last. Without this the text would read
+    # "do n't" and "I 've", which no reader writes.
+    fused_last, fused_space_after = 0, True
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             line = line.rstrip("\n")
@@ -91,13 +95,23 @@ def read_conllu(path: Path) -> Iterator[Sentence]:
                 if sentence.words:
                     yield sentence
                 sentence = Sentence()
+                fused_last = 0
                 continue
             if line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if "-" in cols[0] or "." in cols[0]:
+            if "-" in cols[0]:
+                fused_last = int(cols[0].split("-")[1])
+                fused_space_after = "SpaceAfter=No" not in cols[9]
+                continue
+            if "." in cols[0]:
                 continue
             misc = cols[9]
+            space_after = "SpaceAfter=No" not in misc
+            if int(cols[0]) < fused_last:
+                space_after = False
+            elif int(cols[0]) == fused_last:
+                space_after = fused_space_after
             sentence.words.append(
                 Word(
                     form=cols[1],
@@ -107,7 +121,7 @@ def read_conllu(path: Path) -> Iterator[Sentence]:
                     feats="" if cols[5] == "_" else cols[5],
                     head=int(cols[6]) if cols[6] != "_" else 0,
                     deprel=cols[7],
-                    space_after="SpaceAfter=No" not in misc,
+                    space_after=space_after,
                     misc=misc,
                 )
             )
@@ -230,7 +244,20 @@ def person_name(
     words = sentence.words
     head = mention_head(sentence, start, end)
     if words[head].xpos not in NAME_TAGS or words[head].form.lower() in titles:
-        return None
+        # GUM heads "spokesperson Julie Hahn" and "nominee Ken Cuccinelli" on the common noun,
+        # with the name hanging off it as flat or appos: the name is still the entity.
+        named = [
+            i
+            for i in range(start, end)
+            if i != head
+            and words[i].head - 1 == head
+            and words[i].deprel.split(":")[0] in {"flat", "appos"}
+            and words[i].xpos in NAME_TAGS
+            and words[i].form.lower() not in titles
+        ]
+        if not named:
+            return None
+        head = named[0]
     left = head
     while (
         left > start
@@ -336,7 +363,9 @@ def chunks(sentences: list[Sentence], size: int) -> Iterator[list[Sentence]]:
         yield sentences[i : i + size]
 
 
-def convert(shared: Path, out: Path, lexicon: Path, titles_file: Path) -> dict[str, int]:
+def convert(
+    shared: Path, out: Path, lexicon: Path, titles_file: Path, own_sentences: bool = True
+) -> dict[str, int]:
     nlp = spacy.blank("en")
     demonyms = load_demonyms(lexicon)
     titles = load_title_words(titles_file)
@@ -370,6 +399,13 @@ def convert(shared: Path, out: Path, lexicon: Path, titles_file: Path) -> dict[s
         else:
             add("train", sentences, with_entities=True)
 
+    if own_sentences:
+        from own_sentences import own_docs
+
+        for doc in own_docs(nlp):
+            splits["train"].add(doc)
+            counts["train"] += len(doc)
+
     for split, docbin in splits.items():
         docbin.to_disk(out / f"{split}.spacy")
     (out / "counts.json").write_text(json.dumps(counts, indent=2))
@@ -391,8 +427,15 @@ def main() -> None:
         type=Path,
         default=here.parent / "src" / "watchfloor" / "data" / "roles" / "titles.yaml",
     )
+    parser.add_argument(
+        "--no-own-sentences",
+        action="store_true",
+        help="leave out the team's own sentences (training/data/news_entities.yaml)",
+    )
     args = parser.parse_args()
-    counts = convert(args.shared, args.out, args.lexicon, args.titles)
+    counts = convert(
+        args.shared, args.out, args.lexicon, args.titles, own_sentences=not args.no_own_sentences
+    )
     print(json.dumps(counts))
 
 

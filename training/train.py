@@ -101,6 +101,8 @@ def main() -> None:
             "spacy",
             "train",
             str(args.config),
+            "--code",
+            str(HERE / "callbacks.py"),
             "--output",
             str(args.output),
             "--paths.train",

@@ -92,6 +92,7 @@ class Lexicon:
     sports_cues: tuple[CompiledPattern, ...]
     advice_cues: tuple[CompiledPattern, ...]
     person_nouns: frozenset[str]
+    role_titles: frozenset[str]
     group_nouns: frozenset[str]
     facility_nouns: frozenset[str]
     quantity_nouns: frozenset[str]
@@ -266,6 +267,7 @@ def load_lexicon(directory: str = "") -> Lexicon:
         sports_cues=_phrases(filters.get("sports_cues")),
         advice_cues=_phrases(filters.get("advice_cues")),
         person_nouns=_words(targets.get("person_nouns")) | _titles(),
+        role_titles=_titles(),
         group_nouns=_words(targets.get("group_nouns")),
         facility_nouns=_words(targets.get("facility_nouns")),
         quantity_nouns=_words(targets.get("quantity_nouns")),

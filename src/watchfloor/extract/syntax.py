@@ -100,6 +100,8 @@ class Syntax:
             name_part = dep in NAME_DEPS or (dep in ("nmod", "prep") and self._of_name(child))
             if (full and dep in self.np_right) or name_part:
                 keep.update(t.i for t in child.subtree)
+        if full and head.lower_ in self.lex.role_titles:
+            keep.update(self._jurisdiction(head, max(keep) + 1))
         start, end = min(keep), max(keep) + 1
         # Modifiers the parser hung on the wrong word but that sit inside the phrase ("a US
         # drone| strike" with "drone" as a subject of "strike").
@@ -145,6 +147,20 @@ class Syntax:
             start, end = max(start, head.i - 6), min(end, head.i + 1)
             start = max(start, bound.start)
         return self._trim(head.doc, start, end, head.i)
+
+    def _jurisdiction(self, head: Token, end: int) -> list[int]:
+        """ "assassinating the ambassador | to South Africa": the place of a role title that the
+        parser hung on the verb, right after the phrase."""
+        governor = head.head
+        for child in governor.rights if governor is not head else ():
+            if (
+                child.left_edge.i == end
+                and child.pos_ == "PROPN"
+                and child.dep_.lower() in self.oblique
+                and child.left_edge.lower_ in ("to", "in", "at")
+            ):
+                return list(range(end, child.right_edge.i + 1))
+        return []
 
     def _reduced_participle(self, head: Token) -> list[int] | None:
         """ "a convoy carrying the ambassador to Mali" parsed as a clause with "convoy" as the
