@@ -25,8 +25,7 @@ SLOT = re.compile(r"\{([a-z]+)\}")
 NOT_ORGANIZATIONS = {"Houthis"}
 
 
-def fillers(path: Path = SENTENCES) -> dict[str, list[str]]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+def fillers(data: dict[str, Any]) -> dict[str, list[str]]:
     countries = yaml.safe_load((DATA / "geo" / "countries.yaml").read_text(encoding="utf-8"))
     actors = yaml.safe_load((DATA / "actors" / "entities.yaml").read_text(encoding="utf-8"))
     people = data["people"]
@@ -70,7 +69,7 @@ def own_docs(
     nlp: Language, per_template: int = 10, seed: int = 0, path: Path = SENTENCES
 ) -> list[Doc]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    slots = fillers(path)
+    slots = fillers(data)
     # A name the tokenizer would cut into before punctuation ("ISIS-K." reads as "K.") cannot
     # be a span; such names are left out rather than mislabelled.
     for kind, names in slots.items():

@@ -152,15 +152,25 @@ class Syntax:
         """ "assassinating the ambassador | to South Africa": the place of a role title that the
         parser hung on the verb, right after the phrase."""
         governor = head.head
-        for child in governor.rights if governor is not head else ():
-            if (
-                child.left_edge.i == end
+        place = None if governor is head else self._place_hung_at(governor, end, ("to", "in", "at"))
+        return [] if place is None else list(range(end, place.right_edge.i + 1))
+
+    def _place_hung_at(
+        self, verb: Token, position: int, prepositions: tuple[str, ...]
+    ) -> Token | None:
+        """A prepositional place on `verb` that starts at `position`: "... the ambassador | to
+        Mali", a role's complement the parser hung on the verb instead of the noun."""
+        return next(
+            (
+                child
+                for child in verb.rights
+                if child.left_edge.i == position
                 and child.pos_ == "PROPN"
                 and child.dep_.lower() in self.oblique
-                and child.left_edge.lower_ in ("to", "in", "at")
-            ):
-                return list(range(end, child.right_edge.i + 1))
-        return []
+                and child.left_edge.lower_ in prepositions
+            ),
+            None,
+        )
 
     def _reduced_participle(self, head: Token) -> list[int] | None:
         """ "a convoy carrying the ambassador to Mali" parsed as a clause with "convoy" as the
@@ -179,15 +189,8 @@ class Syntax:
         if not objects:
             return None
         end = objects[0].right_edge.i + 1
-        for child in verb.rights:
-            # "... the ambassador | to Mali": a role's complement the parser hung on the verb.
-            if (
-                child.left_edge.i == end
-                and child.pos_ == "PROPN"
-                and child.dep_.lower() in self.oblique
-                and child.left_edge.lower_ in ("to", "in", "at", "of")
-            ):
-                end = child.right_edge.i + 1
+        while (place := self._place_hung_at(verb, end, ("to", "in", "at", "of"))) is not None:
+            end = place.right_edge.i + 1
         return list(range(verb.i, end))
 
     def _before_date(self, head: Token, end: int) -> int:
