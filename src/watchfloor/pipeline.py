@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 
 from watchfloor.extract import Extractor
-from watchfloor.extract.records import ThreatStatement
+from watchfloor.extract.records import FinderMode, ThreatStatement
 from watchfloor.ingest.records import Document
 from watchfloor.link import Linker, Watchlist
 from watchfloor.link.records import ActorLink, TargetLink
@@ -73,8 +73,10 @@ class Analyzer:
         watchlist: Watchlist | None = None,
         policy: DutyToWarnPolicy | None = None,
         nlp: Language | None = None,
+        finder: FinderMode = "rules",
     ) -> None:
-        self.extractor = Extractor(nlp)
+        self.finder: FinderMode = finder
+        self.extractor = Extractor(nlp, finder=finder)
         self.linker = Linker(watchlist or Watchlist.empty())
         self.policy = policy or DutyToWarnPolicy.load()
 

@@ -10,7 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
-from watchfloor.extract.records import ThreatStatement
+from watchfloor.errors import PipelineNotFound
+from watchfloor.extract.records import FinderMode, ThreatStatement
 
 # The components the extractor runs after the base pipeline, with their settings.
 DEFAULT_COMPONENTS: tuple[tuple[str, Mapping[str, Any]], ...] = (
@@ -31,7 +32,14 @@ class Extractor:
         self,
         nlp: Language | None = None,
         components: Iterable[tuple[str, Mapping[str, Any]]] = DEFAULT_COMPONENTS,
+        finder: FinderMode = "rules",
     ) -> None:
+        if finder == "combined":
+            # The trained finder is not packaged yet (issue 12 builds it).
+            raise PipelineNotFound(
+                "the trained finder is not packaged in this build; use the rules alone "
+                "(finder='rules') or build it with `make train-finder`"
+            )
         if nlp is None:
             from watchfloor.nlp import load
 

@@ -17,6 +17,11 @@ Status = Literal[
     "hypothetical",
 ]
 TargetKind = Literal["person", "group", "facility", "unknown"]
+# Which part of the extract stage found a statement: the hand-written rules, the trained finder,
+# or both (the rules' reading is kept and the finder's score is attached).
+FoundBy = Literal["rules", "model", "both"]
+# What the extract stage runs: the rules alone, or the rules combined with the trained finder.
+FinderMode = Literal["rules", "combined"]
 
 ACTS: tuple[str, ...] = get_args(Act)
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -37,6 +42,8 @@ class ThreatStatement:
 
     `when` is an ISO date, possibly partial ("2020", "2020-09", "2020-01-08"), resolved against
     the publication date; `where`, `method` and `motive` are short phrases from the text.
+    `confidence` is the trained finder's probability that the statement is real, where it saw
+    the sentence.
     """
 
     act: Act
@@ -52,3 +59,5 @@ class ThreatStatement:
     where: str | None = None
     method: str | None = None
     motive: str | None = None
+    found_by: FoundBy = "rules"
+    confidence: float | None = None
