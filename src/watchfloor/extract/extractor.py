@@ -9,8 +9,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
 from watchfloor.errors import PipelineNotFound
+from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
 from watchfloor.extract.records import FinderMode, ThreatStatement
 
 # The components the extractor runs after the base pipeline, with their settings.
