@@ -1,0 +1,1 @@
+"""The recipe for watchfloor's trained threat finder: data, training, export (issue 12)."""
