@@ -19,7 +19,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -163,30 +163,35 @@ def _context(text: str, span: tuple[int, int] | None, before: bool) -> str:
     piece = " ".join(text[span[0] : span[1]].split())
     if len(piece) <= CONTEXT_CHARS:
         return piece
-    return piece[-CONTEXT_CHARS:].split(" ", 1)[-1] if before else piece[:CONTEXT_CHARS].rsplit(" ", 1)[0]
+    return (
+        piece[-CONTEXT_CHARS:].split(" ", 1)[-1]
+        if before
+        else piece[:CONTEXT_CHARS].rsplit(" ", 1)[0]
+    )
 
 
-def examples_of(source: Source, doc: Any, statements: list[Any]) -> Iterator[Example]:
+@dataclass(frozen=True)
+class RulesReading:
+    """What the rules made of one document: its sentences and statements (cached on disk)."""
+
+    sentences: list[tuple[int, int]]
+    statements: list[Labelled]
+
+
+def examples_of(source: Source, rules_reading: RulesReading) -> Iterator[Example]:
     document = source.document
     text = document.text
-    sentences = list(document.sentences) or [(s.start_char, s.end_char) for s in doc.sents]
+    sentences = list(document.sentences) or rules_reading.sentences
     sentences = [(a, b) for a, b in sentences if text[a:b].strip()]
     golds = source.gold(document, sentences) if source.gold else []
-    split = "dev" if int(hashlib.sha1(document.doc_id.encode()).hexdigest()[:4], 16) % 20 == 0 else "train"
+    split = (
+        "dev"
+        if int(hashlib.sha1(document.doc_id.encode()).hexdigest()[:4], 16) % 20 == 0
+        else "train"
+    )
     for index, (start, end) in enumerate(sentences):
         inside = [g for g in golds if _anchor(g.trigger, g.target, start, end)]
-        rules = [
-            Labelled(
-                s.act,
-                s.status,
-                (s.trigger.start, s.trigger.end),
-                (s.target.start, s.target.end) if s.target else None,
-                (s.actor.start, s.actor.end) if s.actor else None,
-                "rules",
-            )
-            for s in statements
-            if start <= s.trigger.start < end
-        ]
+        rules = [s for s in rules_reading.statements if s.trigger and start <= s.trigger[0] < end]
         if any(g.target is None and not g.trigger_guessed and not g.negative for g in inside):
             continue  # an annotated event with no one named as its target: not ours to judge
         merged = merge(inside, rules)
@@ -204,7 +209,9 @@ def examples_of(source: Source, doc: Any, statements: list[Any]) -> Iterator[Exa
             source=document.corpus,
             text=text[start:end],
             before=_context(text, sentences[index - 1] if index else None, before=True),
-            after=_context(text, sentences[index + 1] if index + 1 < len(sentences) else None, False),
+            after=_context(
+                text, sentences[index + 1] if index + 1 < len(sentences) else None, False
+            ),
             statements=[s for s in labelled if s is not None],
             weight=source.weight,
             split=split,
@@ -240,7 +247,9 @@ def _shouting(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def _anchor(trigger: tuple[int, int] | None, target: tuple[int, int] | None, a: int, b: int) -> bool:
+def _anchor(
+    trigger: tuple[int, int] | None, target: tuple[int, int] | None, a: int, b: int
+) -> bool:
     point = trigger or target
     return point is not None and a <= point[0] < b
 
@@ -254,26 +263,89 @@ def _relative(s: Labelled, start: int, end: int) -> Labelled | None:
     return Labelled(s.act, s.status, shift(s.trigger), shift(s.target), shift(s.actor), s.origin)
 
 
-def run_rules(sources: Iterable[Source], batch_size: int = 64) -> Iterator[tuple[Source, Any, list[Any]]]:
-    from watchfloor.extract import Extractor
+def read_with_rules(
+    sources: list[Source], cache: Path, batch_size: int = 64
+) -> dict[str, RulesReading]:
+    """The rules' reading of every source document, from the cache where it has them."""
+    known: dict[str, RulesReading] = {}
+    if cache.is_file():
+        with cache.open(encoding="utf-8") as handle:
+            for line in handle:
+                item = json.loads(line)
+                known[item["key"]] = RulesReading(
+                    [tuple(x) for x in item["sentences"]],  # type: ignore[misc]
+                    [
+                        Labelled(
+                            s["act"],
+                            s["status"],
+                            tuple(s["trigger"]),
+                            _pair(s["target"]),
+                            _pair(s["actor"]),
+                            "rules",
+                        )
+                        for s in item["statements"]
+                    ],
+                )
+    missing = [s for s in sources if _key(s) not in known and s.document.text.strip()]
+    if missing:
+        from watchfloor.extract import Extractor
 
-    extractor = Extractor()
-    pending: list[Source] = []
+        extractor = Extractor()
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("a", encoding="utf-8") as handle:
+            for begin in range(0, len(missing), batch_size):
+                chunk = missing[begin : begin + batch_size]
+                items = [(s.document.text, s.document.published or FALLBACK_DAY) for s in chunk]
+                for source, (doc, statements) in zip(
+                    chunk, extractor.extract_many(items), strict=True
+                ):
+                    reading = RulesReading(
+                        [(x.start_char, x.end_char) for x in doc.sents],
+                        [
+                            Labelled(
+                                s.act,
+                                s.status,
+                                (s.trigger.start, s.trigger.end),
+                                (s.target.start, s.target.end) if s.target else None,
+                                (s.actor.start, s.actor.end) if s.actor else None,
+                                "rules",
+                            )
+                            for s in statements
+                        ],
+                    )
+                    known[_key(source)] = reading
+                    handle.write(
+                        json.dumps(
+                            {
+                                "key": _key(source),
+                                "sentences": reading.sentences,
+                                "statements": [
+                                    {
+                                        "act": s.act,
+                                        "status": s.status,
+                                        "trigger": s.trigger,
+                                        "target": s.target,
+                                        "actor": s.actor,
+                                    }
+                                    for s in reading.statements
+                                ],
+                            }
+                        )
+                        + "\n"
+                    )
+                print(
+                    f"rules read {begin + len(chunk)} of {len(missing)} documents", file=sys.stderr
+                )
+    return known
 
-    def flush() -> Iterator[tuple[Source, Any, list[Any]]]:
-        items = [(s.document.text, s.document.published or FALLBACK_DAY) for s in pending]
-        for source, (doc, statements) in zip(pending, extractor.extract_many(items), strict=True):
-            yield source, doc, statements
 
-    for source in sources:
-        if not source.document.text.strip():
-            continue
-        pending.append(source)
-        if len(pending) >= batch_size:
-            yield from flush()
-            pending = []
-    if pending:
-        yield from flush()
+def _key(source: Source) -> str:
+    digest = hashlib.sha1(source.document.text.encode("utf-8")).hexdigest()[:12]
+    return f"{source.document.corpus}:{source.document.doc_id}:{digest}"
+
+
+def _pair(value: Any) -> tuple[int, int] | None:
+    return (value[0], value[1]) if value else None
 
 
 def own_examples(path: Path) -> Iterator[Example]:
@@ -290,7 +362,8 @@ def own_examples(path: Path) -> Iterator[Example]:
             before=item.before or "",
             after=item.after or "",
             statements=[
-                Labelled(s.act, s.status, s.trigger, s.target, s.actor, "own") for s in item.statements
+                Labelled(s.act, s.status, s.trigger, s.target, s.actor, "own")
+                for s in item.statements
             ],
             weight=2.0,
             split="dev" if number % 20 == 0 else "train",
@@ -308,11 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"error: {args.data} not found: the corpora live in ../shared/data", file=sys.stderr)
         return 2
+    sources = [s for s in all_sources(args.data) if s.document.text.strip()]
+    readings = read_with_rules(sources, args.out.parent / "rules-cache.jsonl")
     examples: list[Example] = []
-    for count, (source, doc, statements) in enumerate(run_rules(all_sources(args.data)), 1):
-        examples.extend(examples_of(source, doc, statements))
-        if count % 500 == 0:
-            print(f"{count} documents, {len(examples)} sentences", file=sys.stderr)
+    for source in sources:
+        examples.extend(examples_of(source, readings[_key(source)]))
     examples.extend(own_examples(args.own))
     rng = random.Random(args.seed)
     positives = [e for e in examples if e.statements]

@@ -48,7 +48,10 @@ def export(weights: Path, out: Path, opset: int = 17) -> Path:
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=OUTPUTS,
             dynamic_axes={
-                **{name: {0: "batch", 1: "pieces"} for name in ("input_ids", "attention_mask", "token_type_ids")},
+                **{
+                    name: {0: "batch", 1: "pieces"}
+                    for name in ("input_ids", "attention_mask", "token_type_ids")
+                },
                 "sentence": {0: "batch"},
                 **{name: {0: "batch", 1: "pieces"} for name in OUTPUTS[1:]},
             },

@@ -36,7 +36,9 @@ class GoldStatement:
 # --- RAMS and GENEVA: events with triggers and roles ----------------------------------------
 
 # event type prefix -> (act, status or None, target roles, actor roles); None: not ours.
-RAMS_TYPES: tuple[tuple[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]] | None], ...] = (
+RAMS_TYPES: tuple[
+    tuple[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]] | None], ...
+] = (
     ("conflict.attack.stealrobhijack", None),
     ("conflict.attack.invade", None),
     ("conflict.attack", ("attack", None, ("target", "victim"), ("attacker",))),
@@ -103,19 +105,72 @@ def _first(event: GoldEvent, roles: Iterable[str]) -> tuple[int, int] | None:
 
 HARM_WORDS: dict[str, tuple[str, ...]] = {
     "kill": (
-        "killed", "kill", "killing", "killings", "murdered", "murder", "murders", "assassinated",
-        "assassination", "massacre", "massacred", "dead", "death", "deaths", "bodies", "slain",
-        "executed", "shot dead", "died", "fatally", "fatal",
+        "killed",
+        "kill",
+        "killing",
+        "killings",
+        "murdered",
+        "murder",
+        "murders",
+        "assassinated",
+        "assassination",
+        "massacre",
+        "massacred",
+        "dead",
+        "death",
+        "deaths",
+        "bodies",
+        "slain",
+        "executed",
+        "shot dead",
+        "died",
+        "fatally",
+        "fatal",
     ),
     "kidnap": (
-        "kidnapped", "kidnapping", "kidnap", "abducted", "abduction", "hostage", "hostages",
-        "captive", "captors", "seized", "released", "held",
+        "kidnapped",
+        "kidnapping",
+        "kidnap",
+        "abducted",
+        "abduction",
+        "hostage",
+        "hostages",
+        "captive",
+        "captors",
+        "seized",
+        "released",
+        "held",
     ),
     "attack": (
-        "attack", "attacked", "attacks", "shot", "shooting", "fired", "wounded", "injured",
-        "injuring", "wounding", "bomb", "bombing", "bombed", "exploded", "explosion", "blast",
-        "dynamite", "ambush", "ambushed", "machinegunned", "burned", "set fire", "clash",
-        "clashes", "assault", "assaulted", "beaten", "stabbed", "gunfire",
+        "attack",
+        "attacked",
+        "attacks",
+        "shot",
+        "shooting",
+        "fired",
+        "wounded",
+        "injured",
+        "injuring",
+        "wounding",
+        "bomb",
+        "bombing",
+        "bombed",
+        "exploded",
+        "explosion",
+        "blast",
+        "dynamite",
+        "ambush",
+        "ambushed",
+        "machinegunned",
+        "burned",
+        "set fire",
+        "clash",
+        "clashes",
+        "assault",
+        "assaulted",
+        "beaten",
+        "stabbed",
+        "gunfire",
     ),
     "threaten": ("threat", "threats", "threatened", "threatening", "warned"),
 }
@@ -129,7 +184,9 @@ MUC_ACTS = {
 MUC_STATUS = {"accomplished": "carried_out", "attempted": "attempted", "threatened": "threatened"}
 
 
-def _harm_word(sentence: str, offset: int, acts: Iterable[str]) -> tuple[str, tuple[int, int]] | None:
+def _harm_word(
+    sentence: str, offset: int, acts: Iterable[str]
+) -> tuple[str, tuple[int, int]] | None:
     best: tuple[int, str, tuple[int, int]] | None = None
     for act in acts:
         for word in HARM_WORDS[act]:
@@ -149,7 +206,9 @@ def muc_statements(doc: CorpusDocument, sentences: list[tuple[int, int]]) -> lis
             continue
         status = MUC_STATUS.get(event.stage or "")
         victims = [a for a in event.arguments if a.role.startswith("victim") and a.start >= 0]
-        perpetrators = [a for a in event.arguments if a.role.startswith("perpetrator") and a.start >= 0]
+        perpetrators = [
+            a for a in event.arguments if a.role.startswith("perpetrator") and a.start >= 0
+        ]
         died = any("DEATH" in value for key, value in event.attributes if key == "human_effect")
         for start, end in sentences:
             inside = [v for v in victims if start <= v.start < end]
@@ -194,7 +253,12 @@ def gvdb_statements(doc: CorpusDocument, sentences: list[tuple[int, int]]) -> li
         for victim in inside:
             out.append(
                 GoldStatement(
-                    act, "carried_out", trigger, (victim.start, victim.end), actor, trigger_guessed=True
+                    act,
+                    "carried_out",
+                    trigger,
+                    (victim.start, victim.end),
+                    actor,
+                    trigger_guessed=True,
                 )
             )
     return out

