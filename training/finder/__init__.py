@@ -1,0 +1,1 @@
+"""The trained threat finder's training recipe (issue 12)."""
