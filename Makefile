@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit eval bench train clean
+.PHONY: demo test lint typecheck unit eval bench train train-finder clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ bench: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,training]'
 	$(BIN)/python training/train.py
+
+# The trained threat finder (issue 12): data from ../shared/data, fine-tuning (CPU: a few hours on
+# two cores; a GPU is used when there is one), the cascade's gate, then ONNX int8 into the package.
+FINDER_DATA ?= var/finder/data
+FINDER_MODEL ?= var/finder/model
+train-finder: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,training]'
+	$(BIN)/python -m training.finder.build --out $(FINDER_DATA)
+	$(BIN)/python -m training.finder.train --data $(FINDER_DATA) --out $(FINDER_MODEL)
+	$(BIN)/python -m training.finder.gate --data $(FINDER_DATA) --out src/watchfloor/models/finder
+	$(BIN)/python -m training.finder.export --weights $(FINDER_MODEL)/finder.pt --out src/watchfloor/models/finder
 
 clean:
 	rm -rf $(VENV) var build dist src/*.egg-info

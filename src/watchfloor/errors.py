@@ -22,3 +22,7 @@ class InputError(WatchfloorError):
 
 class WatchlistError(WatchfloorError):
     """A watchlist file is invalid; the message names the file, the entry and the field."""
+
+
+class ConfigError(WatchfloorError):
+    """A configuration file is missing or invalid; the message names the file and the field."""

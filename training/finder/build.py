@@ -376,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "var" / "finder" / "data")
     parser.add_argument("--own", type=Path, default=OWN_EXAMPLES)
     parser.add_argument("--negatives-per-positive", type=float, default=3.0)
+    parser.add_argument("--min-negatives", type=int, default=400)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -388,13 +389,19 @@ def main(argv: list[str] | None = None) -> int:
         examples.extend(examples_of(source, readings[_key(source)]))
     examples.extend(own_examples(args.own))
     rng = random.Random(args.seed)
-    positives = [e for e in examples if e.statements]
-    negatives = [e for e in examples if not e.statements]
-    rng.shuffle(negatives)
-    keep = int(len(positives) * args.negatives_per_positive)
-    # Own negatives are all kept: they are the hard ones (figurative, fiction, denials).
-    chosen = positives + [e for e in negatives if e.source == "own"]
-    chosen += [e for e in negatives if e.source != "own"][:keep]
+    chosen = [e for e in examples if e.statements or e.source == "own"]
+    # Own negatives are all kept (the hard ones: figurative, fiction, denials). Other negatives
+    # are drawn per corpus, in proportion to its positives but at least `--min-negatives`, so
+    # that no one corpus's style of "nothing happened" dominates.
+    by_source: dict[str, list[Example]] = {}
+    for example in examples:
+        if not example.statements and example.source != "own":
+            by_source.setdefault(example.source, []).append(example)
+    for source, negatives in sorted(by_source.items()):
+        positives = sum(1 for e in examples if e.source == source and e.statements)
+        rng.shuffle(negatives)
+        keep = max(int(positives * args.negatives_per_positive), args.min_negatives)
+        chosen += negatives[:keep]
     rng.shuffle(chosen)
     args.out.mkdir(parents=True, exist_ok=True)
     for split in ("train", "dev"):
@@ -402,6 +409,21 @@ def main(argv: list[str] | None = None) -> int:
             for example in chosen:
                 if example.split == split:
                     handle.write(json.dumps(example.to_json(), ensure_ascii=False) + "\n")
+    # The gate learns from every sentence, at its natural rate of statements.
+    with (args.out / "gate.jsonl").open("w", encoding="utf-8") as handle:
+        for example in examples:
+            handle.write(
+                json.dumps(
+                    {
+                        "text": example.text,
+                        "statements": bool(example.statements),
+                        "source": example.source,
+                        "split": example.split,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     summary = Counter((e.source, bool(e.statements)) for e in chosen)
     for (source, positive), n in sorted(summary.items()):
         print(f"{source:12} {'positive' if positive else 'negative'} {n}")

@@ -1,5 +1,7 @@
-"""Train the cascade's gate (watchfloor/extract/finder/gate.py): logistic regression over hashed
-words and the pipeline's mean word vector, threshold set for a recall target on the dev split.
+"""Learn the cascade gate's vocabulary (watchfloor/extract/finder/gate.py) from training data.
+
+A word joins when it was part of a labelled trigger at least `--min-count` times and the
+training sentences that contain it were statements at least `--min-precision` of the time.
 
     python -m training.finder.gate --data var/finder/data --out src/watchfloor/models/finder
 """
@@ -9,98 +11,50 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
-import numpy as np
+from watchfloor.extract.finder.gate import words
 
-from watchfloor.extract.finder.gate import BUCKETS, features, mean_vector, words
-
-
-def _rows(path: Path, vocab: object, width: int) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
-    sparse, dense, labels = [], [], []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            sparse.append(features(row["text"]))
-            dense.append(mean_vector(vocab, words(row["text"]), width))
-            labels.append(1.0 if row["statements"] else 0.0)
-    return sparse, np.asarray(dense, dtype="float32"), np.asarray(labels, dtype="float32")
+STEM = 5
 
 
-def _scores(
-    weights: np.ndarray,
-    dense_w: np.ndarray,
-    bias: float,
-    sparse: list[list[int]],
-    dense: np.ndarray,
-) -> np.ndarray:
-    return np.asarray([weights[f].sum() for f in sparse]) + dense @ dense_w + bias
-
-
-def train(
-    sparse: list[list[int]],
-    dense: np.ndarray,
-    labels: np.ndarray,
-    epochs: int,
-    l2: float,
-    rate: float,
-) -> tuple[np.ndarray, np.ndarray, float]:
-    weights = np.zeros(BUCKETS, dtype="float32")
-    squared = np.full(BUCKETS, 1e-6, dtype="float32")
-    dense_w = np.zeros(dense.shape[1], dtype="float32")
-    dense_sq = np.full(dense.shape[1], 1e-6, dtype="float32")
-    bias, bias_sq = 0.0, 1e-6
-    rng = np.random.default_rng(5)
-    positive_weight = (len(labels) - labels.sum()) / max(1.0, labels.sum())
-    for _ in range(epochs):
-        for i in rng.permutation(len(labels)):
-            f = sparse[i]
-            z = weights[f].sum() + dense[i] @ dense_w + bias
-            p = 1.0 / (1.0 + np.exp(-z))
-            g = (p - labels[i]) * (positive_weight if labels[i] else 1.0)
-            grad = g + l2 * weights[f]
-            squared[f] += grad * grad
-            weights[f] -= rate * grad / np.sqrt(squared[f])
-            dense_grad = g * dense[i] + l2 * dense_w
-            dense_sq += dense_grad * dense_grad
-            dense_w -= rate * dense_grad / np.sqrt(dense_sq)
-            bias_sq += g * g
-            bias -= rate * g / np.sqrt(bias_sq)
-    return weights, dense_w, float(bias)
+def learn(rows: list[dict], min_count: int, min_precision: float) -> dict[str, object]:
+    as_trigger: Counter[str] = Counter()
+    in_positive: Counter[str] = Counter()
+    in_any: Counter[str] = Counter()
+    for row in rows:
+        text = row["text"]
+        present = set(words(text))
+        in_any.update(present)
+        if row["statements"]:
+            in_positive.update(present)
+        for statement in row["statements"]:
+            if statement["trigger"]:
+                a, b = statement["trigger"]
+                as_trigger.update(words(text[a:b]))
+    vocabulary = sorted(
+        w
+        for w, n in as_trigger.items()
+        if n >= min_count and in_positive[w] / max(1, in_any[w]) >= min_precision
+    )
+    stems = sorted({w[:STEM] for w in vocabulary if len(w) > STEM})
+    return {"words": vocabulary, "stems": stems, "stem_length": STEM}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("var/finder/data"))
     parser.add_argument("--out", type=Path, default=Path("src/watchfloor/models/finder"))
-    parser.add_argument("--recall", type=float, default=0.98)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--no-vectors", action="store_true")
+    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--min-precision", type=float, default=0.5)
     args = parser.parse_args(argv)
-    from watchfloor.nlp import load
-
-    vocab = load().vocab
-    width = 0 if args.no_vectors else vocab.vectors.shape[1]
-    sparse, dense, labels = _rows(args.data / "train.jsonl", vocab, width)
-    dev_sparse, dev_dense, dev_labels = _rows(args.data / "dev.jsonl", vocab, width)
-    weights, dense_w, bias = train(sparse, dense, labels, args.epochs, l2=1e-5, rate=0.1)
-    scores = _scores(weights, dense_w, bias, dev_sparse, dev_dense)
-    positives = np.sort(scores[dev_labels == 1])
-    threshold = float(positives[int((1 - args.recall) * len(positives))])
-    passed = float((scores >= threshold)[dev_labels == 0].mean())
-    print(
-        f"dev: recall {float((positives >= threshold).mean()):.3f} at threshold {threshold:.3f}; "
-        f"negatives passed {passed:.3f} ({len(positives)} positives)"
-    )
+    with (args.data / "train.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    gate = learn(rows, args.min_count, args.min_precision)
     args.out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out / "gate.npz",
-        weights=weights.astype("float16"),
-        dense=dense_w,
-        bias=np.float32(bias),
-        threshold=np.float32(threshold),
-    )
-    print(f"wrote {args.out / 'gate.npz'}")
+    (args.out / "gate.json").write_text(json.dumps(gate, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(gate['words'])} words, {len(gate['stems'])} stems -> {args.out / 'gate.json'}")
     return 0
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from watchfloor.errors import PipelineNotFound
 from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
 from watchfloor.extract.records import FinderMode, ThreatStatement
 
@@ -34,12 +33,6 @@ class Extractor:
         components: Iterable[tuple[str, Mapping[str, Any]]] = DEFAULT_COMPONENTS,
         finder: FinderMode = "rules",
     ) -> None:
-        if finder == "combined":
-            # The trained finder is not packaged yet (issue 12 builds it).
-            raise PipelineNotFound(
-                "the trained finder is not packaged in this build; use the rules alone "
-                "(finder='rules') or build it with `make train-finder`"
-            )
         if nlp is None:
             from watchfloor.nlp import load
 
@@ -51,6 +44,13 @@ class Extractor:
             for name, config in components
             if name not in nlp.pipe_names
         ]
+        self.finder: FinderMode = finder
+        self._finder: Any = None
+        if finder == "combined":
+            # Importing registers the component; loading fails clearly without the model.
+            from watchfloor.extract.finder.component import FINDER
+
+            self._finder = nlp.create_pipe(FINDER)
 
     def _doc(self, text: str, published: date) -> Doc:
         if not isinstance(text, str):
@@ -63,19 +63,22 @@ class Extractor:
         doc._.published = published
         return doc
 
-    def _finish(self, doc: Doc) -> tuple[Doc, list[ThreatStatement]]:
+    def _rules(self, doc: Doc) -> Doc:
         for component in self._components:
             doc = component(doc)
-        return doc, list(doc._.threat_statements or [])
+        return doc
 
     def extract(self, text: str, published: date) -> tuple[Doc, list[ThreatStatement]]:
         """Parse one text; relative dates resolve against `published`."""
-        return self._finish(self.nlp(self._doc(text, published)))
+        return next(self.extract_many([(text, published)]))
 
     def extract_many(
         self, items: Iterable[tuple[str, date]], batch_size: int = 32
     ) -> Iterator[tuple[Doc, list[ThreatStatement]]]:
         """Parse many texts in batches (nlp.pipe), yielding results in input order."""
         docs = (self._doc(text, published) for text, published in items)
-        for doc in self.nlp.pipe(docs, batch_size=batch_size):
-            yield self._finish(doc)
+        parsed = (self._rules(doc) for doc in self.nlp.pipe(docs, batch_size=batch_size))
+        if self._finder is not None:
+            parsed = self._finder.pipe(parsed, batch_size=batch_size)
+        for doc in parsed:
+            yield doc, list(doc._.threat_statements or [])

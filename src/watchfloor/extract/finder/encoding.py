@@ -46,9 +46,7 @@ class Encoder:
         return self.encode_many([(sentence, before, after)])[0]
 
     def encode_many(self, rows: Sequence[tuple[str, str, str]]) -> list[Encoded]:
-        sentences = self.tokenizer.encode_batch(
-            [r[0] for r in rows], add_special_tokens=False
-        )
+        sentences = self.tokenizer.encode_batch([r[0] for r in rows], add_special_tokens=False)
         contexts = self.tokenizer.encode_batch(
             [CONTEXT_JOIN.join(p for p in (r[1], r[2]) if p) for r in rows],
             add_special_tokens=False,
@@ -70,7 +68,9 @@ class Encoder:
         return out
 
 
-def pad_batch(rows: Sequence[Encoded], pad: int) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
+def pad_batch(
+    rows: Sequence[Encoded], pad: int
+) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
     """ids, attention mask and segments, padded to the longest row."""
     width = max(len(r.ids) for r in rows)
     ids = [r.ids + [pad] * (width - len(r.ids)) for r in rows]
