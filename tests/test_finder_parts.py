@@ -130,7 +130,7 @@ def test_sentence_spans_cut_a_headline_off_the_paragraph_after_it(nlp) -> None: 
 def _doc_and_rules(nlp, text: str):  # type: ignore[no-untyped-def]
     from watchfloor.extract import Extractor
 
-    return Extractor(nlp).extract(text, date(2024, 5, 1))
+    return Extractor(nlp, finder="rules").extract(text, date(2024, 5, 1))
 
 
 def _whole(doc, reading: SentenceReading) -> list[ReadSentence]:  # type: ignore[no-untyped-def]
@@ -148,7 +148,9 @@ def test_a_rules_statement_the_model_also_tagged_is_found_by_both(nlp) -> None: 
         0.97, (FoundTrigger(at, at + 6, 0.9, "kill", "carried_out", 0.9),), (), (), False
     )
     component = nlp.create_pipe(STATEMENTS)
-    (statement,) = combine(doc, rules, _whole(doc, reading), FinderConfig(), component.lex, component.syn)
+    (statement,) = combine(
+        doc, rules, _whole(doc, reading), FinderConfig(), component.lex, component.syn
+    )
     assert statement.found_by == "both" and statement.confidence == 0.9
     assert statement.act == rules[0].act and statement.target == rules[0].target
 
@@ -185,7 +187,9 @@ def test_a_trigger_only_the_model_tagged_becomes_a_statement_read_like_the_rules
         False,
     )
     component = nlp.create_pipe(STATEMENTS)
-    (statement,) = combine(doc, rules, _whole(doc, reading), FinderConfig(), component.lex, component.syn)
+    (statement,) = combine(
+        doc, rules, _whole(doc, reading), FinderConfig(), component.lex, component.syn
+    )
     assert statement.found_by == "model" and statement.confidence == 0.8
     assert (statement.act, statement.status) == ("kill", "carried_out")
     assert statement.target is not None and statement.target.text == "the judge"

@@ -73,12 +73,16 @@ class Analyzer:
         watchlist: Watchlist | None = None,
         policy: DutyToWarnPolicy | None = None,
         nlp: Language | None = None,
-        finder: FinderMode = "rules",
+        finder: FinderMode | None = None,
     ) -> None:
-        self.finder: FinderMode = finder
         self.extractor = Extractor(nlp, finder=finder)
+        self.finder: FinderMode = self.extractor.finder
         self.linker = Linker(watchlist or Watchlist.empty())
         self.policy = policy or DutyToWarnPolicy.load()
+
+    def notes(self) -> list[str]:
+        """What the last analysis skipped or cut, in words (empty when nothing was)."""
+        return self.extractor.notes()
 
     def analyze(self, document: Document, published: date | None = None) -> list[Finding]:
         return next(self.analyze_many([document], published))[1]

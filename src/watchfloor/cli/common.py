@@ -29,6 +29,13 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class FinderChoice(StrEnum):
+    """What finds statements: the rules and the trained finder together, or the rules alone."""
+
+    combined = "combined"
+    rules = "rules"
+
+
 UTF8_NAMES = frozenset({"utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "ascii"})
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from watchfloor.cli.common import (
     UTF8_NAMES,
+    FinderChoice,
     OutputFormat,
     app,
     console,
@@ -66,6 +67,10 @@ def extract_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="jsonl for machines, table for people.")
     ] = OutputFormat.table,
+    finder: Annotated[
+        FinderChoice | None,
+        typer.Option(help="combined (rules and the trained finder; the default) or rules alone."),
+    ] = None,
 ) -> None:
     """Print every threat statement in one report, linked to the watchlist."""
     from watchfloor.ingest.files import read_document
@@ -76,9 +81,12 @@ def extract_command(
     try:
         people = load_watchlist(watchlist) if watchlist else Watchlist.empty()
         document = read_document(path)
-        findings = Analyzer(people).analyze(document, published=day)
+        analyzer = Analyzer(people, finder=finder.value if finder else None)
+        findings = analyzer.analyze(document, published=day)
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
+    for note in analyzer.notes():
+        err_console.print(f"note: {path}: {note}", highlight=False, soft_wrap=True)
     if document.encoding and document.encoding.lower() not in UTF8_NAMES:
         err_console.print(
             f"note: {path} is not UTF-8; it was read as {document.encoding}",

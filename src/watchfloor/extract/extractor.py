@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -12,11 +13,37 @@ from spacy.tokens import Doc
 from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
 from watchfloor.extract.records import FinderMode, ThreatStatement
 
+logger = logging.getLogger(__name__)
+
 # The components the extractor runs after the base pipeline, with their settings.
 DEFAULT_COMPONENTS: tuple[tuple[str, Mapping[str, Any]], ...] = (
     (TRIGGERS, {}),
     (STATEMENTS, {}),
 )
+
+
+def _default_mode() -> FinderMode:
+    """The configured mode, falling back to the rules where no finder model is installed."""
+    from watchfloor.extract.finder.config import load_config
+    from watchfloor.extract.finder.model import PACKAGED
+
+    mode = load_config().mode
+    if mode == "combined" and not (PACKAGED / "finder.onnx").is_file():
+        logger.warning(
+            "%s is missing: extracting with the rules alone (reinstall watchfloor, or run "
+            "`make train-finder`)",
+            PACKAGED / "finder.onnx",
+        )
+        return "rules"
+    return "combined" if mode == "combined" else "rules"
+
+
+def _looks_english(doc: Doc) -> bool | None:
+    """Whether English function words are as common as in English text (None: too short)."""
+    words = [t for t in doc[:2000] if t.is_alpha]
+    if len(words) < 30:
+        return None
+    return sum(t.is_stop for t in words) / len(words) >= 0.15
 
 
 class Extractor:
@@ -31,7 +58,7 @@ class Extractor:
         self,
         nlp: Language | None = None,
         components: Iterable[tuple[str, Mapping[str, Any]]] = DEFAULT_COMPONENTS,
-        finder: FinderMode = "rules",
+        finder: FinderMode | None = None,
     ) -> None:
         if nlp is None:
             from watchfloor.nlp import load
@@ -44,9 +71,9 @@ class Extractor:
             for name, config in components
             if name not in nlp.pipe_names
         ]
-        self.finder: FinderMode = finder
         self._finder: Any = None
-        if finder == "combined":
+        self.finder: FinderMode = finder or _default_mode()
+        if self.finder == "combined":
             # Importing registers the component; loading fails clearly without the model.
             from watchfloor.extract.finder.component import FINDER
 
@@ -81,4 +108,22 @@ class Extractor:
         if self._finder is not None:
             parsed = self._finder.pipe(parsed, batch_size=batch_size)
         for doc in parsed:
+            self._last_notes = dict(getattr(doc._, "finder_notes", None) or {})
+            self._last_notes["english"] = _looks_english(doc)
             yield doc, list(doc._.threat_statements or [])
+
+    def notes(self) -> list[str]:
+        """What the finder skipped or cut in the last document, in words."""
+        notes = getattr(self, "_last_notes", {}) or {}
+        out = []
+        if notes.get("truncated"):
+            out.append(
+                f"{notes['truncated']} sentence(s) longer than the finder reads were cut to their "
+                "first part for the trained finder; the rules read them whole"
+            )
+        if notes.get("english") is False:
+            out.append(
+                "the text does not look like English; the pipeline is trained on English, so "
+                "statements in it may be missed"
+            )
+        return out

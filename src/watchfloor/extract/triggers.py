@@ -34,6 +34,10 @@ POSSESSIVE_OR_ARTICLE = frozenset(
 )
 
 
+# Doc.user_data key: the character offset where the article ends.
+ARTICLE_END = "watchfloor_article_end"
+
+
 @dataclass(frozen=True)
 class Trigger:
     """A literal threat trigger: token range, its lexicon entry and the pattern that matched."""
@@ -93,6 +97,8 @@ class ThreatTriggers:
         matches = [*self.phrases(doc), *self.matcher(doc)]
         ends = [s for m, s, e in matches if strings[m] == END and _whole_line(doc, s, e)]
         cutoff = min(ends, default=len(doc))
+        # Where the article ends ("You May Also Like"): later components read nothing after it.
+        doc.user_data[ARTICLE_END] = doc[cutoff].idx if cutoff < len(doc) else len(doc.text)
         cues: Cues = defaultdict(list)
         candidates: dict[tuple[int, int], list[tuple[TriggerEntry, CompiledPattern]]] = {}
         for match_id, start, end in matches:

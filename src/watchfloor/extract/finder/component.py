@@ -22,6 +22,7 @@ from watchfloor.extract.finder.model import PACKAGED, FinderModel
 from watchfloor.extract.finder.sentences import sentence_spans
 from watchfloor.extract.lexicon import load_lexicon
 from watchfloor.extract.syntax import Syntax
+from watchfloor.extract.triggers import ARTICLE_END
 
 FINDER = "watchfloor_threat_finder"
 GATE_FILE = "gate.json"
@@ -68,8 +69,11 @@ class ThreatFinder:
         triggers = doc._.threat_triggers or []
         trigger_chars = [doc[t.start].idx for t in triggers]
         spans = sentence_spans(doc)
+        article_end = doc.user_data.get(ARTICLE_END, len(doc.text))
         chosen = []
         for index, (start, end) in enumerate(spans):
+            if start >= article_end:
+                break
             text = doc.text[start:end]
             has_trigger = any(start <= c < end for c in trigger_chars)
             if not has_trigger and self.gate is not None and not self.gate.passes(text):

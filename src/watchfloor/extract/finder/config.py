@@ -18,6 +18,9 @@ class FinderConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # What runs when a caller does not say: "combined" (the rules and the trained finder), or
+    # "rules" alone. Without a packaged model "combined" falls back to the rules, with a warning.
+    mode: str = Field("combined", pattern="^(rules|combined)$")
     # A trigger the model tags becomes a statement of its own at this probability or above,
     # and only in a sentence the model reads as a statement at `sentence_probability` or above.
     trigger_probability: float = Field(0.5, ge=0.0, le=1.0)

@@ -191,9 +191,7 @@ def _runs(pieces: list[int], inside: dict[int, float]) -> list[tuple[int, int]]:
     for position, i in enumerate(pieces):
         if inside[i] < PIECE_PROBABILITY:
             continue
-        if runs and runs[-1][1] == i - 1:
-            runs[-1] = (runs[-1][0], i)
-        elif (
+        if (runs and runs[-1][1] == i - 1) or (
             runs
             and runs[-1][1] == i - 2
             and position > 0
