@@ -149,10 +149,15 @@ def test_the_seed_article_escalates_on_its_own_temporal_phrases(
     watchlist.write_text(MARKS, encoding="utf-8")
     analyzer = Analyzer(load_watchlist(watchlist))
     findings = analyzer.analyze(Document.from_text(seed_text, "seed"), SEED_DAY)
+    # One plot, one thread: the unnamed "general threat" statements about the ambassador join
+    # Iran's thread (as the store puts them), and the cue "has become more specific" is in one
+    # of them; cues from other sentences no longer count.
     thread = [
-        f for f in findings if f.actor.entity == "Iran" and f.target.protectee == "lana-marks"
+        f
+        for f in findings
+        if f.actor.entity in ("Iran", None) and f.target.protectee == "lana-marks"
     ]
-    assert len(thread) >= 2
+    assert len(thread) >= 4
     statements = [
         StatementEvidence(
             statement_id=number,

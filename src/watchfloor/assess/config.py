@@ -86,6 +86,17 @@ class PriorityRules:
     corroborated_credibility: frozenset[int]
     reliable_grades: frozenset[str]
     howling_statuses: frozenset[str]
+    history_scale: float
+
+
+@dataclass(frozen=True)
+class StandingRules:
+    past_statuses: frozenset[str]  # stages that report what happened, not what may come
+    foiled_statuses: frozenset[str]
+    history_after_days: int
+    fatal_acts: frozenset[str]  # with a fatal status, the target is dead
+    fatal_statuses: frozenset[str]
+    caught_words: frozenset[str]  # in a foiled plot's sentence: the plotters were caught
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class AssessConfig:
     terms: tuple[LikelihoodTerm, ...]
     confidence: tuple[ConfidenceRule, ...]
     priority: PriorityRules
+    standing: StandingRules
     source: str = "<built in>"
 
     @classmethod
@@ -240,7 +252,9 @@ class AssessConfig:
                 ),
                 reliable_grades=frozenset(map(str, prio["reliable_grades"])),
                 howling_statuses=frozenset(map(str, prio["howling_statuses"])),
+                history_scale=float(prio["history_scale"]),
             ),
+            standing=_standing(data["standing"]),
             source=source,
         )
 
@@ -248,6 +262,17 @@ class AssessConfig:
         """0 for the best grade; unknown (F) and unlisted grades rank after every listed one."""
         order = self.reliability_order
         return order.index(grade) if grade in order else len(order)
+
+
+def _standing(data: dict[str, Any]) -> StandingRules:
+    return StandingRules(
+        past_statuses=frozenset(map(str, data["past_statuses"])),
+        foiled_statuses=frozenset(map(str, data["foiled_statuses"])),
+        history_after_days=int(data["history_after_days"]),
+        fatal_acts=frozenset(map(str, data["fatal_acts"])),
+        fatal_statuses=frozenset(map(str, data["fatal_statuses"])),
+        caught_words=frozenset(str(w).lower() for w in data["caught_words"]),
+    )
 
 
 def _require(source: str, key: str, values: dict[str, float], names: tuple[str, ...]) -> None:

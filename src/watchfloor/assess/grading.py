@@ -28,6 +28,7 @@ from watchfloor.assess.records import (
     Trend,
 )
 from watchfloor.assess.signals import redate
+from watchfloor.assess.standing import Death, standing
 from watchfloor.assess.trend import build_trend, has_burst
 from watchfloor.errors import WatchfloorError
 
@@ -53,7 +54,10 @@ def assess_thread(
     overrides: ThreadOverrides,
     config: AssessConfig,
     today: date,
+    deaths: Sequence[Death] = (),
 ) -> ThreadAssessment:
+    """`deaths`: the people the reports of these statements (and any others up to `today`)
+    say were killed, for the thread's standing (assess.standing)."""
     if not statements:
         raise WatchfloorError(f"thread {key!r}: no statements to assess")
     if overrides.credibility is not None and not 1 <= overrides.credibility <= 6:
@@ -91,6 +95,7 @@ def assess_thread(
         if signal.kind in CONTEXT_KINDS:
             context[document_id].append(redate(signal, days[document_id]))
     trend = build_trend(live, context, _credibility_by_day(live, config), config, today)
+    stands = standing(live, status, context, deaths, config, today)
 
     judgement = judge(
         JudgementInputs(
@@ -126,6 +131,7 @@ def assess_thread(
             independent_origins=len(units),
             status=status,
             last_seen=last_seen,
+            history=stands.label == "history",
         ),
         config,
         today,
@@ -163,6 +169,10 @@ def assess_thread(
         document_ids=tuple(sorted(days)),
         statement_ids=tuple(sorted(s.statement_id for s in live)),
         notes=priority.notes,
+        standing=stands.label,
+        standing_reason=stands.reason,
+        happened=stands.happened,
+        caught=stands.caught,
     )
 
 
@@ -171,8 +181,13 @@ def _near_signals(
     signals: Sequence[StoredSignal],
     config: AssessConfig,
 ) -> list[tuple[int, Signal]]:
-    """The signals standing within their window of one of the thread's statements, in document
-    and reading order, each once."""
+    """The signals that belong to the thread, in document and reading order, each once.
+
+    A warning behaviour counts within its window of one of the thread's statements. A temporal
+    phrase or an escalation cue counts only inside the sentence of one of them: "the threat has
+    become more specific", said of one target, must not make the next paragraph's thread about
+    another target escalate.
+    """
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for statement in statements:
         spans[statement.document_id].append((statement.evidence.start, statement.evidence.end))
@@ -182,8 +197,12 @@ def _near_signals(
         if not around:
             continue
         signal = stored.signal
-        window = config.behaviour_window if signal.kind == "behaviour" else config.context_window
-        if any(signal.end > a - window and signal.start < b + window for a, b in around):
+        if signal.kind == "behaviour":
+            window = config.behaviour_window
+            near = any(signal.end > a - window and signal.start < b + window for a, b in around)
+        else:
+            near = any(a <= signal.start and signal.end <= b for a, b in around)
+        if near:
             found.add((stored.document_id, signal))
     return sorted(found, key=lambda ds: (ds[0], ds[1].start, ds[1].end, ds[1].kind, ds[1].label))
 

@@ -30,6 +30,7 @@ class PriorityInputs:
     independent_origins: int
     status: str
     last_seen: date
+    history: bool = False  # assess.standing: history, not a live threat
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def prioritize(inputs: PriorityInputs, config: AssessConfig, today: date) -> Pri
     seen = {b.behaviour for b in inputs.behaviours}
     spec = inputs.specificity
     met_raise = {
+        "watchlisted_target": any(s.protectee for s in inputs.statements),
         "watchlisted_target_with_place_or_time": any(s.protectee for s in inputs.statements)
         and (spec.place or spec.time),
         "reporting_burst": inputs.burst,
@@ -94,4 +96,9 @@ def prioritize(inputs: PriorityInputs, config: AssessConfig, today: date) -> Pri
     if lowered < floor:
         notes.append(f"priority held at the floor ({rules.floor:g} of {value:g})")
         lowered = floor
+    if inputs.history:
+        # History stays visible below every live thread: a live thread never falls under
+        # floor x base, and this maps any value into [0, floor x base), keeping history's order.
+        lowered = rules.floor * rules.base * lowered / (lowered + rules.history_scale)
+        notes.append("priority below every live thread: history, kept as context")
     return Priority(value=round(lowered, 3), notes=tuple(notes))

@@ -172,6 +172,15 @@ class ThreadAssessment:
     document_ids: tuple[int, ...] = ()
     statement_ids: tuple[int, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # "live" or "history" (assess.standing): history is kept on the board as context.
+    standing: str = "live"
+    standing_reason: str = ""
+    happened: str | None = None  # for a past stage: when it happened (ISO, possibly partial)
+    caught: bool | None = None  # for a foiled plot: whether the plotters were reported caught
+
+    @property
+    def live(self) -> bool:
+        return self.standing == "live"
 
     @property
     def admiralty(self) -> str:
@@ -237,6 +246,10 @@ class ThreadAssessment:
             document_ids=tuple(data.get("document_ids", ())),
             statement_ids=tuple(data.get("statement_ids", ())),
             notes=tuple(data.get("notes", ())),
+            standing=data.get("standing", "live"),
+            standing_reason=data.get("standing_reason", ""),
+            happened=data.get("happened"),
+            caught=data.get("caught"),
         )
 
 

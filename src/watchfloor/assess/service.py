@@ -25,6 +25,7 @@ from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, upd
 from sqlalchemy.orm import Session, aliased
 
 from watchfloor.assess.config import CONFIG_ENV_VAR, AssessConfig
+from watchfloor.assess.context import deaths_by_document, named_actors, plot_actor
 from watchfloor.assess.grading import assess_thread
 from watchfloor.assess.records import (
     EvidenceRef,
@@ -68,6 +69,7 @@ SOURCE_RELIABILITY = "source_reliability"
 THREAD_CREDIBILITY = "thread_credibility"
 STATEMENT_DISMISSED = "statement_dismissed"
 ACTOR_MERGE = "actor_merge"
+STANDINGS = ("live", "history")
 
 
 class AssessInputError(WatchfloorError):
@@ -267,6 +269,9 @@ def assess_as_of(
     dismissed = _active(
         session, STATEMENT_DISMISSED, [e.key for group in evidence.values() for e in group]
     )
+    deaths = deaths_by_document(
+        session, {e.document_id for group in evidence.values() for e in group}, config, until=day
+    )
     judged: dict[int, ThreadAssessment] = {}
     for thread_id in ids:
         thread = threads.get(thread_id)
@@ -286,6 +291,7 @@ def assess_as_of(
             ),
             config=config,
             today=day,
+            deaths=[d for doc in sorted(docs) for d in deaths.get(doc, ())],
         )
     return judged
 
@@ -346,7 +352,9 @@ def _store_signals(session: Session, document_ids: Sequence[int]) -> None:
         session.execute(insert(SignalRow), rows)
 
 
-def _assignment_select() -> Select[int, str | None, str, str | None, str | None, int | None]:
+def _assignment_select() -> Select[
+    int, str | None, str, str | None, str | None, int | None, int, str
+]:
     return select(
         Statement.id,
         Statement.actor_entity,
@@ -354,6 +362,8 @@ def _assignment_select() -> Select[int, str | None, str, str | None, str | None,
         Statement.protectee,
         Statement.target_text,
         Statement.thread_id,
+        Statement.document_id,
+        Statement.act,
     )
 
 
@@ -376,9 +386,14 @@ def _assign(session: Session, rows: Sequence[Any], merges: dict[str, str]) -> se
     if not rows:
         return set()
     keyed: list[tuple[Any, str, str, str]] = []
+    unnamed = {row.document_id for row in rows if actor_key(row.actor_entity, merges) == UNKNOWN}
+    named = named_actors(session, unnamed, merges) if unnamed else {}
     for row in rows:
         actor = actor_key(row.actor_entity, merges)
         target = target_key(row.protectee, row.target_text)
+        if actor == UNKNOWN:
+            # One plot, one thread: the report's named actor for this target takes it.
+            actor = plot_actor(named, row.document_id, target, row.act) or UNKNOWN
         keyed.append((row, thread_key(actor, target), actor, target))
     threads = _threads_by_key(session, {key for _, key, _, _ in keyed})
     lineages: dict[str, str] = {}
@@ -387,7 +402,8 @@ def _assign(session: Session, rows: Sequence[Any], merges: dict[str, str]) -> se
             continue
         resolved = resolve_actor(row.actor_entity, merges)
         if resolved is None:
-            lineage = ""
+            # An unnamed statement joined to its report's named actor takes that actor's lineage.
+            lineage = "" if actor == UNKNOWN else _lineage_of(session, actor)
         elif resolved == row.actor_entity:
             lineage = row.actor_lineage or resolved
         else:
@@ -500,6 +516,9 @@ def _assess(
     dismissed = _active(
         session, STATEMENT_DISMISSED, [e.key for group in evidence.values() for e in group]
     )
+    deaths = deaths_by_document(
+        session, {e.document_id for group in evidence.values() for e in group}, config
+    )
     changes: list[ThreadChange] = []
     now = utcnow()
     for thread_id in ids:
@@ -526,6 +545,7 @@ def _assess(
             overrides=overrides,
             config=config,
             today=today,
+            deaths=[d for doc in sorted(docs) for d in deaths.get(doc, ())],
         )
         before = _parse(thread.assessment)
         _store_assessment(thread, after, now)
@@ -694,9 +714,13 @@ def list_threads(
     actor: str | None = None,
     limit: int | None = None,
     since: date | None = None,
+    standing: str | None = None,
 ) -> list[ThreadView]:
     """Assessed threads, highest priority first. `actor` also matches threads whose actor sits
-    below it in the hierarchy (Iran matches a Quds Force thread)."""
+    below it in the hierarchy (Iran matches a Quds Force thread); `standing` keeps only live
+    threats ("live") or only history ("history")."""
+    if standing is not None and standing not in STANDINGS:
+        raise AssessInputError(f"standing {standing!r}: use one of {', '.join(STANDINGS)}")
     query = select(Thread).where(Thread.assessment.is_not(None), Thread.statements > 0)
     if protectee:
         query = query.where(Thread.protectee == protectee)
@@ -705,9 +729,19 @@ def list_threads(
     if since:
         query = query.where(Thread.last_seen >= since)
     query = query.order_by(Thread.priority.desc(), Thread.last_seen.desc(), Thread.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return [view for thread in session.scalars(query) if (view := _view(thread)) is not None]
+    if standing is None:
+        if limit is not None:
+            query = query.limit(limit)
+        return [view for thread in session.scalars(query) if (view := _view(thread)) is not None]
+    # The standing lives in the stored assessment: read in priority order until enough match.
+    views: list[ThreadView] = []
+    for thread in session.scalars(query.execution_options(yield_per=500)):
+        view = _view(thread)
+        if view is not None and view.assessment.standing == standing:
+            views.append(view)
+            if limit is not None and len(views) >= limit:
+                break
+    return views
 
 
 def _actor_clause(actor: str) -> Any:

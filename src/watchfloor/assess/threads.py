@@ -14,6 +14,9 @@ from collections.abc import Mapping
 UNKNOWN = "unknown"
 ARROW = "→"
 PROTECTEE_PREFIX = "protectee:"
+# A statement of a general threat (no act beyond threatening) by an unnamed actor is the first
+# step of a plot the same report names an actor for, against the same target.
+GENERAL_ACTS = frozenset({"threaten"})
 
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+")
 _POSSESSIVE = re.compile(r"['’]s\b")

@@ -43,6 +43,7 @@ def _thread_row(view: Any) -> dict[str, Any]:
         "grade": a.admiralty,
         "specificity": a.specificity.score,
         "trend": a.trend.label,
+        "standing": a.standing,
         "likelihood": a.likelihood,
         "confidence": a.confidence,
         "last_seen": a.last_seen.isoformat(),
@@ -62,17 +63,26 @@ def threats_command(
     since: Annotated[
         str | None, typer.Option(help="Only threads last seen on or after this date.")
     ] = None,
+    standing: Annotated[
+        str | None,
+        typer.Option(help="live: only live threats; history: only what is kept as context."),
+    ] = None,
     limit: LimitOpt = 50,
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
-    """The threat board: every assessed thread, highest priority first."""
-    from watchfloor.assess.service import list_threads
+    """The threat board: every assessed thread, highest priority first (live threats above
+    history)."""
+    from watchfloor.assess.service import STANDINGS, list_threads
     from watchfloor.store import transaction
 
     day = parse_day(since, "--since")
+    if standing is not None and standing not in STANDINGS:
+        raise fail(f"--standing {standing!r}: use live or history")
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
-        views = list_threads(session, protectee=protectee, actor=actor, since=day, limit=limit)
+        views = list_threads(
+            session, protectee=protectee, actor=actor, since=day, limit=limit, standing=standing
+        )
     if output_format is not OutputFormat.table:
         print_json([{**_thread_row(v), "key": v.key} for v in views], output_format)
         return
@@ -82,7 +92,7 @@ def threats_command(
     table.add_column("id", no_wrap=True)
     for column in ("actor", "target"):
         table.add_column(column, overflow="fold", ratio=1, min_width=9)
-    for column in ("harm", "grade", "spec.", "trend"):
+    for column in ("harm", "grade", "spec.", "trend", "standing"):
         table.add_column(column, no_wrap=True)
     # ICD 203 terms run to three words ("roughly even chance"): let them wrap at spaces.
     table.add_column("likelihood", min_width=8)
@@ -98,6 +108,7 @@ def threats_command(
             row["grade"],
             _score(row["specificity"]),
             row["trend"],
+            row["standing"],
             row["likelihood"],
             row["confidence"],
             row["last_seen"],
@@ -141,6 +152,7 @@ def _print_thread(view: Any) -> None:
         f"{a.documents} documents, {a.clusters} clusters, {a.independent_origins} independent",
         highlight=False,
     )
+    console.print(f"standing: {a.standing} ({a.standing_reason})", highlight=False)
     console.print(
         f"judgement: {a.likelihood} ({a.likelihood_range[0]}-{a.likelihood_range[1]}%). "
         f"Confidence: {a.confidence}. Trend: {a.trend.label} ({a.trend.reason}).",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
 from watchfloor.publish.markings import Marking, parse_marking, rollup
+from watchfloor.publish.wording import StageWords, capitalized, stage_key, stage_values
 from watchfloor.store import audit
 from watchfloor.store.models import Document, Portion, Review, Source, Statement, Thread, utcnow
 
@@ -50,6 +51,7 @@ class ReviewConfig:
     reliability: Mapping[str, str]
     credibility: Mapping[int, str]
     effects: Mapping[str, str]
+    stages: StageWords | None = None  # judgements worded by stage (publish.wording)
 
     @classmethod
     def load(cls, path: Path | None = None) -> ReviewConfig:
@@ -71,6 +73,7 @@ class ReviewConfig:
                 reliability={str(k): str(v) for k, v in data["reliability"].items()},
                 credibility={int(k): str(v) for k, v in data["credibility"].items()},
                 effects={str(k): str(v) for k, v in data["effects"].items()},
+                stages=StageWords.from_data(judgement["by_stage"], data["harm"]),
             )
         except (OSError, KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as exc:
             raise ReviewError(f"{path}: not a valid review configuration ({exc})") from exc
@@ -210,7 +213,7 @@ def judgement_text(assessment: ThreadAssessment, config: ReviewConfig) -> tuple[
     """The title and the body of a thread's portion."""
     verb, phrase = config.harm.get(assessment.harm, (assessment.harm, assessment.harm))
     low, high = assessment.likelihood_range
-    values = {
+    values: dict[str, object] = {
         "actor": assessment.actor or config.unknown_actor,
         "actor_title": assessment.actor or config.unknown_actor_title,
         "target": assessment.target,
@@ -236,9 +239,18 @@ def judgement_text(assessment: ThreadAssessment, config: ReviewConfig) -> tuple[
         "first_seen": assessment.first_seen.isoformat(),
         "last_seen": assessment.last_seen.isoformat(),
     }
+    title_template, sentences = config.title, list(config.sentences)
+    stage = stage_key(assessment) if config.stages is not None else None
+    if stage is not None and config.stages is not None:
+        # What happened, was foiled or is history is never worded as what someone "will" do:
+        # the stage's title and lead sentence replace the likelihood sentence.
+        values |= stage_values(assessment, config.stages)
+        values["actor_cap"] = capitalized(str(values["actor"]))
+        title_template = config.stages.titles[stage]
+        sentences = [config.stages.leads[stage], *sentences[1:]]
     try:
-        title = config.title.format(**values)
-        body = " ".join(sentence.format(**values) for sentence in config.sentences)
+        title = title_template.format(**values)
+        body = " ".join(sentence.format(**values) for sentence in sentences)
     except (KeyError, IndexError, ValueError) as exc:
         raise ReviewError(f"review configuration: a judgement template is invalid ({exc})") from exc
     return title, body
