@@ -203,6 +203,16 @@ def review_build_command(
         "banner": review.banner.banner() if review.banner else None,
         "distribution": review.distribution.to_json(),
     }
+    if not summary["judgements"]:
+        # An empty window is most often reports dated wrongly (the day of ingest, not their
+        # own): say so rather than publish an empty review in silence.
+        err_console.print(
+            f"[yellow]warning:[/] no thread has reporting in the {summary['window_days']} days "
+            f"up to {summary['date']}; check the reports' dates (watchfloor documents) or "
+            "widen --window",
+            highlight=False,
+            soft_wrap=True,
+        )
     if output_format is not OutputFormat.table:
         print_json([summary], output_format)
         return

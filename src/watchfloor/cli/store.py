@@ -111,11 +111,25 @@ def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) ->
                         highlight=False,
                         soft_wrap=True,
                     )
+                elif outcome.status == "stored":
+                    err_console.print(_dated_line(outcome), highlight=False, soft_wrap=True)
                 progress.advance(task)
     except PipelineNotFound as exc:
         raise fail(str(exc)) from None
     console.print(summary.line(), highlight=False)
     return summary
+
+
+def _dated_line(outcome: Any) -> str:
+    """Which date a stored report got, and from where: a wrong date moves every "on 16 March"."""
+    if outcome.dated:
+        return f"{outcome.location}: dated {outcome.dated}"
+    today = date.today().isoformat()
+    return (
+        f"[yellow]undated:[/] {outcome.location}: no dateline, date header or metadata, so it "
+        f"is dated today ({today}) and its relative dates were resolved against today; "
+        "give --published YYYY-MM-DD to date it"
+    )
 
 
 def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[list[Any], int]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from watchfloor.errors import InputError
+from watchfloor.ingest.dating import date_document
 from watchfloor.ingest.records import Document
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -168,12 +169,19 @@ def document_from_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     url: str | None = None,
 ) -> Document:
-    """Turn raw bytes into a Document.
+    """Turn raw bytes into a Document dated by its own text where it can (ingest.dating).
 
     `content_type` may be a MIME type with parameters ("text/html; charset=iso-8859-1"), as an
     HTTP server sends it; without one the suffix of `source` decides, and failing that the
     bytes are sniffed. The charset parameter is used when the bytes are not UTF-8.
     """
+    return date_document(_read_bytes(raw, source, content_type, max_bytes, url))
+
+
+def _read_bytes(
+    raw: bytes, source: str, content_type: str | None, max_bytes: int, url: str | None
+) -> Document:
+    """Turn raw bytes into a Document (see document_from_bytes)."""
     if len(raw) > max_bytes:
         raise InputError(source, _too_large(len(raw), max_bytes))
     if not raw:

@@ -29,6 +29,9 @@ class Document:
     # The codec the raw bytes were decoded with ("utf-8", "cp1252", ...); None for binary formats
     # such as PDF, where the text comes out of the parser rather than out of a decoder.
     encoding: str | None = None
+    # Where `published` came from: "dateline", "header", "HTML metadata", "e-mail date" ...
+    # (ingest.dating); None when the document gave no date of its own.
+    dated_by: str | None = None
 
     @classmethod
     def from_text(

@@ -67,6 +67,9 @@ class Outcome:
     statements: int = 0
     cluster_id: int | None = None
     reason: str | None = None
+    # A stored document's date and where it came from ("2026-03-02 from its dateline");
+    # None when it had none and was dated by the day of ingest.
+    dated: str | None = None
 
 
 @dataclass
@@ -240,7 +243,15 @@ class Ingestor:
             result.document_id,
             result.statements if result.status == "stored" else 0,
             result.cluster_id,
+            dated=self._dated(document),
         )
+
+    def _dated(self, document: Document) -> str | None:
+        if self.published is not None:
+            return f"{self.published.isoformat()} (--published)"
+        if document.published is None:
+            return None
+        return f"{document.published.isoformat()} from its {document.dated_by or 'metadata'}"
 
     def _after_store(self, session: Session, item: Item, document_id: int) -> None:
         assert self.after_store is not None
