@@ -316,7 +316,7 @@ def review_render_command(
     )
     cut = rendition.cut
     line = (
-        f"{len(cut.shown)} portions shown, {len(cut.withheld)} withheld; "
+        f"{len(cut.shown)} portions shown, {cut.withheld_line()}; "
         f"banner {cut.banner.banner()}; sha256 {rendition.sha256}"
     )
     if out is None:

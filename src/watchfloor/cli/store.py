@@ -34,8 +34,19 @@ from watchfloor.errors import WatchfloorError
 
 
 @app.command("init")
-def init_command() -> None:
-    """Create the store, or upgrade it to this version's schema (alembic upgrade head)."""
+def init_command(
+    admin: Annotated[
+        str | None,
+        typer.Option(help="Add this person as the first user, an admin (who adds staff)."),
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="The admin's email address.")] = None,
+    organization: Annotated[
+        str | None,
+        typer.Option(help="Your own organization, for TLP (who may read AMBER portions)."),
+    ] = None,
+) -> None:
+    """Create the store, or upgrade it to this version's schema (alembic upgrade head), and set
+    who runs it: the first admin and the organization that owns its products."""
     from watchfloor.store import make_engine
     from watchfloor.store.engine import database_url, describe
     from watchfloor.store.migrate import upgrade
@@ -56,6 +67,11 @@ def init_command() -> None:
             f"upgraded the store at {where} from schema {before.current} to {before.head}",
             highlight=False,
         )
+    from watchfloor.cli.firsthour import first_admin, show_organization
+
+    if admin is not None:
+        first_admin(admin, email)
+    show_organization(organization)
 
 
 def _read_watchlist(watchlist: Path | None) -> Any:

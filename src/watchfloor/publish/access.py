@@ -42,10 +42,19 @@ class Reader:
     organization: str | None = None
 
 
+# Why a portion is withheld, in the words a reader's copy may carry without revealing it.
+NOT_CLEARED = "not cleared for its marking"
+NOT_DISTRIBUTED = "not on its distribution"
+FOREIGN = "not releasable to your nationality"
+UNDECIDABLE = "marking or reader record not valid"
+
+
 @dataclass(frozen=True)
 class AccessDecision:
     allowed: bool
     reason: str
+    # For a refusal: which kinds of reason (NOT_CLEARED, NOT_DISTRIBUTED, FOREIGN, UNDECIDABLE).
+    kinds: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -62,10 +71,10 @@ class AccessPolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> AccessPolicy:
-        """Policy from `path`, else env WATCHFLOOR_ACCESS_POLICY, else data/markings/access.yaml."""
+        """Policy from `path`, else env WATCHFLOOR_ACCESS_POLICY, else the one `watchfloor init
+        --organization` wrote in the store's home, else data/markings/access.yaml."""
         if path is None:
-            env = os.environ.get("WATCHFLOOR_ACCESS_POLICY")
-            path = Path(env) if env else MARKINGS_DIR / "access.yaml"
+            path = policy_path()
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
@@ -81,6 +90,46 @@ class AccessPolicy:
                 str(x) for x in data.get("community_organizations") or ()
             ),
         )
+
+
+POLICY_ENV_VAR = "WATCHFLOOR_ACCESS_POLICY"
+HOME_POLICY = "access.yaml"
+
+
+def policy_path() -> Path:
+    """The access policy in force: env, else the store home's, else the packaged default."""
+    from watchfloor.store.engine import home
+
+    env = os.environ.get(POLICY_ENV_VAR)
+    if env:
+        return Path(env)
+    local = home() / HOME_POLICY
+    return local if local.exists() else MARKINGS_DIR / "access.yaml"
+
+
+def set_own_organization(organization: str) -> Path:
+    """Write the policy with this own organization to the store's home (keeping its clients
+    and community) and return where; with WATCHFLOOR_ACCESS_POLICY set, that file is edited."""
+    from watchfloor.store.engine import home
+
+    organization = organization.strip()
+    if not organization:
+        raise AccessPolicyError("--organization: give the organization's name")
+    current = AccessPolicy.load()
+    env = os.environ.get(POLICY_ENV_VAR)
+    path = Path(env) if env else home() / HOME_POLICY
+    data = {
+        "own_organization": organization,
+        "client_organizations": sorted(current.client_organizations),
+        "community_organizations": sorted(current.community_organizations),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    except OSError as exc:
+        raise AccessPolicyError(f"{path}: cannot write the access policy: {exc}") from exc
+    default_policy.cache_clear()
+    return path
 
 
 @cache
@@ -100,18 +149,34 @@ def decide(
     them when there are any) and, for TLP:RED, to the named `recipients`?"""
     vocab = vocabulary()
     policy = policy or default_policy()
+    kinds: set[str] = set()
     try:
         problems = _reader_problems(reader, vocab) or _marking_problems(marking, vocab)
-        if not problems:
-            problems = (
-                *_classification(reader, marking, vocab),
-                *_audience(reader, audiences),
-                *_tlp(reader, marking, recipients, policy),
-            )
+        if problems:
+            kinds.add(UNDECIDABLE)
+        else:
+            cleared, foreign = _classification(reader, marking, vocab)
+            audience = _audience(reader, audiences)
+            tlp = _tlp(reader, marking, recipients, policy)
+            problems = (*cleared, *foreign, *audience, *tlp)
+            for kind, found in (
+                (NOT_CLEARED, cleared),
+                (FOREIGN, foreign),
+                (NOT_DISTRIBUTED, audience),
+                # TLP:RED names its recipients (a distribution); the other labels bound the
+                # organizations a marking is for.
+                (NOT_DISTRIBUTED if marking.tlp == "RED" else NOT_CLEARED, tlp),
+            ):
+                if found:
+                    kinds.add(kind)
     except Exception as exc:  # a malformed input must never fall through to "allowed"
-        return AccessDecision(False, f"cannot decide ({type(exc).__name__}: {exc}); denied")
+        return AccessDecision(
+            False,
+            f"cannot decide ({type(exc).__name__}: {exc}); denied",
+            frozenset({UNDECIDABLE}),
+        )
     if problems:
-        return AccessDecision(False, "; ".join(problems))
+        return AccessDecision(False, "; ".join(problems), frozenset(kinds))
     return AccessDecision(True, f"{reader.name} may read {marking.banner()}")
 
 
@@ -140,7 +205,10 @@ def _held(compartments: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _classification(reader: Reader, marking: Marking, vocab: Vocabulary) -> list[str]:
+def _classification(
+    reader: Reader, marking: Marking, vocab: Vocabulary
+) -> tuple[list[str], list[str]]:
+    """What the reader is not cleared for, and what is not releasable to their nationality."""
     problems = []
     level = marking.level or vocab.levels[0].code
     if vocab.rank(reader.clearance) < vocab.rank(level):
@@ -156,8 +224,8 @@ def _classification(reader: Reader, marking: Marking, vocab: Vocabulary) -> list
             why = "releasable only to " + ", ".join(marking.rel_to + marking.display_only)
         else:
             why = f"classified without a release marking: {vocab.own_country} nationals only"
-        problems.append(f"{why}; reader is {reader.nationality}")
-    return problems
+        return problems, [f"{why}; reader is {reader.nationality}"]
+    return problems, []
 
 
 def _audience(reader: Reader, audiences: frozenset[str]) -> list[str]:

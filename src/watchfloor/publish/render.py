@@ -48,6 +48,20 @@ class ReaderCut:
     shown: tuple[ReviewPortion, ...]
     withheld: tuple[int, ...]  # ids of portions refused; only their count reaches the reader
     banner: Marking
+    # Per withheld portion, the kinds of reason (publish.access): counted, never itemised.
+    why: tuple[frozenset[str], ...] = ()
+
+    def withheld_line(self) -> str:
+        """One line on what was withheld and why, that reveals nothing about the portions:
+        "2 withheld: 1 not cleared for its marking, 1 not on its distribution"."""
+        if not self.withheld:
+            return "nothing withheld"
+        counts: dict[str, int] = {}
+        for kinds in self.why:
+            for kind in kinds:
+                counts[kind] = counts.get(kind, 0) + 1
+        reasons = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        return f"{len(self.withheld)} withheld" + (f": {reasons}" if reasons else "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ def cut_for(
 ) -> ReaderCut:
     shown: list[ReviewPortion] = []
     withheld: list[int] = []
+    why: list[frozenset[str]] = []
     for portion in review.portions:
         decision = decide(
             reader,
@@ -79,12 +94,13 @@ def cut_for(
             shown.append(portion)
         else:
             withheld.append(portion.id)
+            why.append(decision.kinds)
     if shown:
         banner = rollup([p.marking for p in shown], rules)
     else:
         # A copy with no portions holds nothing classified: the lowest level.
         banner = make_marking(vocabulary().levels[0].code)
-    return ReaderCut(review, reader, tuple(shown), tuple(withheld), banner)
+    return ReaderCut(review, reader, tuple(shown), tuple(withheld), banner, tuple(why))
 
 
 @cache
@@ -140,6 +156,7 @@ def render_html(
         distribution=cut.review.distribution.describe(),
         rendered_at=when.strftime("%Y-%m-%d %H:%M UTC"),
         withheld=len(cut.withheld),
+        withheld_line=cut.withheld_line(),
         shown=cut.shown,
         effects=config.effects,
     )

@@ -61,8 +61,9 @@ def add_user(
     by: str | None,
     policy: CasePolicy,
 ) -> User:
-    """Add a member of staff. The first user may be added by anyone (bootstrap); after that
-    only an admin adds users."""
+    """Add a member of staff. The first user may be added by anyone (bootstrap) and is always an
+    admin, so that someone can add staff and approve waivers; after that only an admin adds
+    users."""
     name = name.strip()
     if not name or name == SYSTEM_ACTOR:
         raise WatchfloorError(f"user name {name!r} is empty or reserved; choose another")
@@ -73,6 +74,8 @@ def add_user(
             f"{', '.join(sorted(policy.roles))}; give --role with one of them"
         )
     existing = session.scalar(select(func.count()).select_from(User)) or 0
+    if not existing:
+        roles = [*roles, ADMIN_ROLE]
     if existing:
         if by is None:
             raise PermissionDenied(f"adding users needs an admin; give --as NAME or set {USER_VAR}")
