@@ -167,3 +167,14 @@ def test_the_general_threat_against_the_ambassador_is_the_first_step_of_irans_pl
     series = a.trend.series
     assert series[0].day < DAY and series[0].specificity < series[-1].specificity
     assert a.trend.label == "escalating" and "more specific" in a.trend.reason
+
+
+@pytest.mark.shared
+def test_cues_of_other_sentences_do_not_make_unrelated_threads_escalate(seeded: Engine) -> None:
+    # "has become more specific" is said of the ambassador, "deepened" of the US-Iran dispute:
+    # neither is a sentence of these threads.
+    board = {v.assessment.target: v.assessment for v in _board(seeded)}
+    for target in ("Iranian soil", "a powerful Iranian general"):
+        trend = board[target].trend
+        assert trend.label != "escalating", (target, trend.reason)
+        assert "deepened" not in trend.reason and "more specific" not in trend.reason
