@@ -12,7 +12,7 @@ from watchfloor.assess.config import AssessConfig
 from watchfloor.assess.context import plot_actor
 from watchfloor.assess.grading import assess_thread
 from watchfloor.assess.records import EvidenceRef, StatementEvidence, ThreadOverrides
-from watchfloor.assess.standing import Death, deaths_in
+from watchfloor.assess.standing import Death, deaths_in, roles_in
 from watchfloor.publish.review import ReviewConfig, judgement_text
 
 CONFIG = AssessConfig.load()
@@ -73,7 +73,7 @@ def test_a_target_reported_killed_is_history_whatever_the_stage() -> None:
         target_text="the general, Qassem Example",
     )
     deaths = deaths_in([killed], CONFIG)
-    assert [(d.name, d.role) for d in deaths] == [("example", "general")]
+    assert [(d.name, d.roles) for d in deaths] == [("example", frozenset({"general"}))]
     by_name = dataclasses.replace(
         _unlisted(document_id=6, day=TODAY, status="planned"), target_text="Example"
     )
@@ -93,8 +93,16 @@ def test_a_target_reported_killed_is_history_whatever_the_stage() -> None:
     assert _assess([by_name], deaths=later).standing == "live"
 
 
+def test_a_report_text_gives_the_dead_person_a_role_in_an_appositive() -> None:
+    text = "Officials said that since the general, Qassem Example, was killed in May, ..."
+    assert roles_in(text, "example") == {"general"}
+    assert roles_in("A powerful commander, Jo Example Junior, spoke.", "junior") == {"commander"}
+    assert roles_in(text, "other") == frozenset()
+    assert roles_in("The envoy, who arrived, Example said.", "example") == frozenset()
+
+
 def test_a_dead_protectee_is_never_history() -> None:
-    death = Death(9, TODAY, "envoy", None, EvidenceRef(9, 0, 5, "x"))
+    death = Death(9, TODAY, "envoy", frozenset(), EvidenceRef(9, 0, 5, "x"))
     assert _assess([statement(document_id=9, day=TODAY)], deaths=[death]).standing == "live"
 
 
@@ -163,7 +171,7 @@ def test_judgements_are_worded_by_stage() -> None:
     assert "was foiled" in body and "caught" in body and "at large" not in body
     free = _assess([_unlisted(document_id=1, day=TODAY, status="foiled", when="2021")])
     assert "may still be at large" in judgement_text(free, config)[1]
-    dead = Death(4, TODAY, "envoy", None, EvidenceRef(4, 0, 5, "x"))
+    dead = Death(4, TODAY, "envoy", frozenset(), EvidenceRef(4, 0, 5, "x"))
     history = _assess([_unlisted(document_id=4, day=TODAY, status="planned")], deaths=[dead])
     _, body = judgement_text(history, config)
     assert body.startswith("History, not a live threat") and "will try" not in body

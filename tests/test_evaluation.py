@@ -367,10 +367,22 @@ def test_eval_command_json_without_muc4(small_set: Path) -> None:
     from watchfloor.cli import app
 
     result = CliRunner().invoke(
-        app, ["eval", "--set", str(small_set), "--no-muc4", "--format", "json", "--show-errors"]
+        app,
+        [
+            "eval",
+            "--set",
+            str(small_set),
+            *("--no-muc4", "--no-realtext", "--no-events", "--format", "json", "--show-errors"),
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    assert report["systems"] == ["rules", "combined"]
+    assert set(report["set"]["by_system"]) == {"rules", "combined"}
+    # Both systems read the same reports; the combined one's summary is the headline.
+    assert report["set"]["ours"] == report["set"]["by_system"]["combined"]
+    assert report["realtext"] == {"skipped": "real-text set skipped: --no-realtext"}
+    assert report["events"] == {"skipped": "RAMS and WikiEvents skipped: --no-events"}
     ours = report["set"]["ours"]
     assert ours["reports"] == len(E2E_IDS)
     assert ours["negative_reports"] == 3
@@ -384,7 +396,15 @@ def test_eval_command_json_without_muc4(small_set: Path) -> None:
 def test_eval_reports_a_missing_muc4_folder(small_set: Path, tmp_path: Path) -> None:
     from watchfloor.evaluation.run import run_evaluation
 
-    report = run_evaluation(small_set, tmp_path / "no-such-folder")
+    report = run_evaluation(
+        small_set,
+        tmp_path / "no-such-folder",
+        systems=("rules",),
+        realtext_dir=None,
+        events_dir=tmp_path / "no-events",
+    )
+    assert report.events_skipped is not None and "not found" in report.events_skipped
+    assert list(report.systems) == ["rules"] and report.ours is report.systems["rules"]
     assert report.muc_skipped is not None and "not found" in report.muc_skipped
     assert report.to_dict()["muc4"] == {"skipped": report.muc_skipped}
 
@@ -392,6 +412,9 @@ def test_eval_reports_a_missing_muc4_folder(small_set: Path, tmp_path: Path) -> 
 def test_eval_command_rejects_a_bad_set(tmp_path: Path) -> None:
     from watchfloor.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "--set", str(tmp_path / "nowhere"), "--no-muc4"])
+    result = CliRunner().invoke(
+        app,
+        ["eval", "--set", str(tmp_path / "nowhere"), "--no-muc4", "--no-realtext", "--no-events"],
+    )
     assert result.exit_code == 2
     assert "not a folder" in result.output

@@ -211,3 +211,40 @@ def test_the_config_refuses_unknown_keys_and_bad_values(tmp_path: Path) -> None:
         load_config(bad)
     assert str(bad) in str(error.value)
     assert "trigger_probability" in str(error.value) and "surprise" in str(error.value)
+
+
+def test_a_pronoun_the_rules_read_as_target_is_not_replaced_by_the_models_target(nlp) -> None:  # type: ignore[no-untyped-def]
+    from watchfloor.extract.components import STATEMENTS
+
+    text = "Judge Ana Ruiz said a caller told her he would kill her."
+    doc, rules = _doc_and_rules(nlp, text)
+    (rule,) = [s for s in rules if s.act == "kill"]
+    assert rule.target is not None and rule.target.text == "her"
+    at, name = text.index("kill"), text.index("Judge Ana Ruiz")
+    reading = SentenceReading(
+        0.97,
+        (FoundTrigger(at, at + 4, 0.9, "kill", "threatened", 0.9),),
+        (Piece(name, name + len("Judge Ana Ruiz"), 0.95),),
+        (),
+        False,
+    )
+    component = nlp.create_pipe(STATEMENTS)
+    kept = combine(doc, [rule], _whole(doc, reading), FinderConfig(), component.lex, component.syn)
+    # The linker resolves "her"; the model's reading of a name elsewhere does not override it.
+    assert [s.target for s in kept] == [rule.target] and kept[0].found_by == "both"
+    # A noun phrase the model does not tag as the target, where it is sure of another, is
+    # replaced (a misparsed clause), however odd the other is.
+    text2 = "Gunmen killed the mayor of Tula on Sunday."
+    doc2, rules2 = _doc_and_rules(nlp, text2)
+    at2, gunmen = text2.index("killed"), text2.index("Gunmen")
+    reading2 = SentenceReading(
+        0.97,
+        (FoundTrigger(at2, at2 + 6, 0.9, "kill", "carried_out", 0.9),),
+        (Piece(gunmen, gunmen + 6, 0.95),),
+        (),
+        False,
+    )
+    (replaced,) = combine(
+        doc2, rules2, _whole(doc2, reading2), FinderConfig(), component.lex, component.syn
+    )
+    assert replaced.target is not None and replaced.target.text == "Gunmen"

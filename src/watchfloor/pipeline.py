@@ -47,6 +47,8 @@ class Finding:
             "target": {
                 "text": s.target.text if s.target else None,
                 "protectee": self.target.protectee,
+                "basis": self.target.basis,
+                "confidence": self.target.confidence,
             },
             "status": s.status,
             "duty_to_warn": self.duty_to_warn,
@@ -57,6 +59,8 @@ class Finding:
             "where": s.where,
             "method": s.method,
             "motive": s.motive,
+            "found_by": s.found_by,
+            "confidence": s.confidence,
         }
 
     @property
@@ -105,7 +109,9 @@ class Analyzer:
                         duty_to_warn=self.policy.owes_warning(
                             statement.act,
                             statement.status,
-                            identifiable_person=target.protectee is not None or target.person_named,
+                            identifiable_person=self.policy.identifiable(
+                                target.confidence, target.person_named
+                            ),
                         ),
                     )
                     for statement, (target, actor) in zip(statements, links, strict=True)

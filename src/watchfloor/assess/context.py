@@ -7,6 +7,7 @@ Both read only the statements of the documents at hand, through the statements' 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from watchfloor.assess.config import AssessConfig
 from watchfloor.assess.records import EvidenceRef
-from watchfloor.assess.standing import Death, death_of
+from watchfloor.assess.standing import Death, death_of, roles_in
 from watchfloor.assess.threads import GENERAL_ACTS, actor_key, target_key
 from watchfloor.store.models import Document, Statement
 
@@ -68,6 +69,18 @@ def deaths_by_document(
             )
             if death is not None:
                 found[doc].append(death)
+    return _with_roles(session, found)
+
+
+def _with_roles(session: Session, found: dict[int, list[Death]]) -> dict[int, list[Death]]:
+    """Each death with the roles its report's text gives the person ("the general, X")."""
+    for chunk in _chunks(sorted(found)):
+        for doc, text in session.execute(
+            select(Document.id, Document.text).where(Document.id.in_(chunk))
+        ):
+            found[doc] = [
+                dataclasses.replace(d, roles=d.roles | roles_in(text, d.name)) for d in found[doc]
+            ]
     return found
 
 

@@ -38,7 +38,9 @@ class Death:
     document_id: int
     day: date  # the report's day
     name: str  # the name's last word, folded ("soleimani")
-    role: str | None  # the head noun of an appositive role ("general"), folded
+    # Head nouns of the roles the report gives the person ("the general, Qassem Soleimani"),
+    # folded: from the statement's own target words, and from the report's text (roles_in).
+    roles: frozenset[str]
     evidence: EvidenceRef
 
 
@@ -79,7 +81,22 @@ def death_of(
     if name is None:
         return None
     role = _last_word(role_part) if role_part else None
-    return Death(evidence.document_id, day, name, role, evidence)
+    return Death(evidence.document_id, day, name, frozenset({role} if role else ()), evidence)
+
+
+# "the general, Qassem Soleimani", "a powerful Iranian general, Qassem Soleimani": an article,
+# up to three words, the role noun, a comma, then the name (up to three capitalized words).
+_APPOSITIVE = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w’'-]+\s+){0,3}?([a-z][\w-]*),\s+"
+    r"(?:[A-Z][\w’'.-]*\s+){0,3}([A-Z][\w’'-]*)"
+)
+
+
+def roles_in(text: str, name: str) -> frozenset[str]:
+    """The roles a report's text gives a person in an appositive, by the name's last word."""
+    return frozenset(
+        m.group(1).lower() for m in _APPOSITIVE.finditer(text) if _last_word(m.group(2)) == name
+    )
 
 
 def deaths_in(statements: Iterable[StatementEvidence], config: AssessConfig) -> list[Death]:
@@ -103,7 +120,7 @@ def _dead(
             if last == death.name:
                 return death
             same_report = death.document_id == statement.document_id
-            if same_report and not statement.person_named and last == death.role:
+            if same_report and not statement.person_named and last in death.roles:
                 return death
     return None
 

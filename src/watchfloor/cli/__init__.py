@@ -10,10 +10,21 @@ from watchfloor.cli.common import app
 
 # --help lists commands in the order they are registered: the order of the data flow.
 # isort: off
-from watchfloor.cli import extract, store, link, assess, warn, publish, firsthour
+from watchfloor.cli import extract, evaluate, store, link, assess, warn, publish, firsthour
 # isort: on
 
-__all__ = ["app", "assess", "extract", "firsthour", "link", "main", "publish", "store", "warn"]
+__all__ = [
+    "app",
+    "assess",
+    "evaluate",
+    "extract",
+    "firsthour",
+    "link",
+    "main",
+    "publish",
+    "store",
+    "warn",
+]
 
 
 def main() -> None:

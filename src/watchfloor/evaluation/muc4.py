@@ -133,6 +133,31 @@ def _read_keys(path: Path) -> dict[str, list[tuple[str, str | None]]]:
     return keys
 
 
+def _raw_keys(directory: Path) -> dict[str, list[tuple[str, str | None]]]:
+    """Per message id, (incident type, stage) of every template of the raw development keys."""
+    from watchfloor.evaluation.corpora import read_muc4_raw
+
+    return {
+        document.doc_id: [(event.kind, event.stage) for event in document.events]
+        for document in read_muc4_raw(directory, "dev")
+    }
+
+
+def _in_order(
+    key: list[tuple[str, str | None]], kinds: list[str]
+) -> list[tuple[str, str | None]] | None:
+    """The key's templates that line up, in order, with `kinds` (dev.json keeps only some
+    incident types of the full keys), or None when they do not."""
+    chosen: list[tuple[str, str | None]] = []
+    rest = iter(key)
+    for kind in kinds:
+        found = next((k for k in rest if k[0].lower() == kind.lower()), None)
+        if found is None:
+            return None
+        chosen.append(found)
+    return chosen
+
+
 def _read_days(path: Path) -> dict[str, date]:
     """Publication days from the datelines ("SAN SALVADOR, 18 FEB 90 (DPA)")."""
     days: dict[str, date] = {}
@@ -161,6 +186,9 @@ def load_dev(directory: Path) -> MucData:
     if not path.is_file():
         raise InputError(str(path), "not found; pass the folder that holds MUC-4's dev.json")
     keys = _read_keys(directory / KEYS_FILE) if (directory / KEYS_FILE).is_file() else {}
+    if not any(stage for key in keys.values() for _, stage in key) and (directory / "raw").is_dir():
+        # The processed keys lack the stage of execution; the raw keys (TST1, TST2) have it.
+        keys = _raw_keys(directory / "raw")
     days = _read_days(directory / DOCS_FILE) if (directory / DOCS_FILE).is_file() else {}
     documents: list[MucDocument] = []
     join_failures = 0
@@ -172,11 +200,8 @@ def load_dev(directory: Path) -> MucData:
             docid, text, templates = item["docid"], item["doctext"], item["templates"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(f"{path}:{number}", f"not a MUC-4 document line ({exc})") from exc
-        key = keys.get(docid, [])
-        joined = len(key) == len(templates) and all(
-            k.lower() == t["incident_type"].lower()
-            for (k, _), t in zip(key, templates, strict=True)
-        )
+        key = _in_order(keys.get(docid, []), [str(t["incident_type"]) for t in templates])
+        joined = key is not None
         if keys and templates and not joined:
             join_failures += 1
         incidents = tuple(
@@ -184,7 +209,7 @@ def load_dev(directory: Path) -> MucData:
                 incident_type=t["incident_type"],
                 victims=_entities(text, t.get("Victim", [])),
                 targets=_entities(text, t.get("Target", [])),
-                stage=key[i][1] if joined else None,
+                stage=key[i][1] if key is not None else None,
             )
             for i, t in enumerate(templates)
         )

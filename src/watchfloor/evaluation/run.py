@@ -1,16 +1,26 @@
-"""One evaluation run: the labelled set and MUC-4 dev, extractor and baseline side by side."""
+"""One evaluation run: the labelled set, the real-text set and MUC-4 dev; rules alone and the
+combined system (rules and trained finder) side by side, with a keyword baseline for scale."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from watchfloor.evaluation.cases import WATCHLIST_FILE, EvalCase, load_cases
+from watchfloor.evaluation.corpora import CorpusDocument
+from watchfloor.evaluation.events import (
+    EventScore,
+    rams_scoring_half,
+    score_events,
+    wikievents_documents,
+)
 from watchfloor.evaluation.muc4 import MucData, MucScore, load_dev
+from watchfloor.evaluation.realtext import SHARED_DATA, load_realtext
+from watchfloor.evaluation.realtext_score import RealScore, score_realtext
 from watchfloor.evaluation.scoring import Prediction, SetScore, score_set
 from watchfloor.ingest.records import Document
 
@@ -24,44 +34,100 @@ DEFAULT_MUC_DIR = REPO_ROOT.parent / "shared" / "data" / "muc4"
 Progress = Callable[[str], None]
 
 
+SYSTEMS = ("rules", "combined")
+REALTEXT_DIR = REPO_ROOT / "tests" / "data" / "realtext"
+EVENTS_DIR = SHARED_DATA / "events"
+
+
 @dataclass
 class EvalReport:
+    """One run: per system (`rules`, `combined`) on the labelled set, the real-text set and
+    MUC-4 dev, with the keyword baseline beside them on the first and the last."""
+
     set_dir: str
     cases: int
-    ours: SetScore
+    systems: dict[str, SetScore]
     baseline: SetScore
     muc_dir: str | None
     muc_skipped: str | None
-    muc_ours: MucScore | None
+    muc_systems: dict[str, MucScore]
     muc_baseline: MucScore | None
     muc_has_stage: bool
     muc_join_failures: int
     started: datetime
     seconds: float
+    realtext_dir: str | None = None
+    realtext_split: str = "dev"
+    realtext_skipped: str | None = None
+    realtext_systems: dict[str, RealScore] = field(default_factory=dict)
+    # corpus ("rams", "wikievents") -> system -> argument-span score; empty when skipped
+    events: dict[str, dict[str, EventScore]] = field(default_factory=dict)
+    events_skipped: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def primary(self) -> str:
+        return "combined" if "combined" in self.systems else next(iter(self.systems))
+
+    @property
+    def ours(self) -> SetScore:
+        return self.systems[self.primary]
+
+    @property
+    def muc_ours(self) -> MucScore | None:
+        return self.muc_systems.get(self.primary)
 
     def to_dict(self, show_errors: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "started": self.started.isoformat(timespec="seconds"),
             "seconds": round(self.seconds, 1),
+            "systems": list(self.systems),
+            "notes": self.notes,
             "set": {
                 "dir": self.set_dir,
                 "ours": self.ours.summary(),
+                "by_system": {name: score.summary() for name, score in self.systems.items()},
                 "baseline": self.baseline.summary(),
             },
+            "realtext": self._realtext(show_errors),
+            "events": (
+                {"skipped": self.events_skipped}
+                if self.events_skipped is not None
+                else {
+                    corpus: {name: score.summary() for name, score in by_system.items()}
+                    for corpus, by_system in self.events.items()
+                }
+            ),
             "muc4": None,
         }
         if show_errors:
             out["set"]["errors"] = self.ours.errors()
         if self.muc_skipped is not None:
             out["muc4"] = {"skipped": self.muc_skipped}
-        elif self.muc_ours is not None and self.muc_baseline is not None:
+        elif self.muc_systems and self.muc_baseline is not None:
             out["muc4"] = {
                 "dir": self.muc_dir,
                 "split": "dev",
                 "stage_in_keys": self.muc_has_stage,
                 "key_join_failures": self.muc_join_failures,
-                "ours": self.muc_ours.summary(),
+                "ours": self.muc_systems[self.primary].summary(),
+                "by_system": {name: s.summary() for name, s in self.muc_systems.items()},
                 "baseline": self.muc_baseline.summary(),
+            }
+        return out
+
+    def _realtext(self, show_errors: bool) -> dict[str, Any]:
+        if self.realtext_skipped is not None:
+            return {"skipped": self.realtext_skipped}
+        out: dict[str, Any] = {
+            "dir": self.realtext_dir,
+            "split": self.realtext_split,
+            "by_system": {name: s.summary() for name, s in self.realtext_systems.items()},
+        }
+        if show_errors:
+            out["errors"] = {
+                name: {"misses": s.misses, "false_positives": s.false_positives}
+                for name, s in self.realtext_systems.items()
             }
         return out
 
@@ -74,11 +140,17 @@ def run_evaluation(
     set_dir: Path = DEFAULT_SET_DIR,
     muc_dir: Path | None = DEFAULT_MUC_DIR,
     progress: Progress = _quiet,
+    systems: Sequence[str] = SYSTEMS,
+    realtext_dir: Path | None = REALTEXT_DIR,
+    realtext_split: str = "dev",
+    events_dir: Path | None = EVENTS_DIR,
 ) -> EvalReport:
-    """Score the extractor and the baseline. `muc_dir=None` leaves MUC-4 out on purpose.
+    """Score each system and the baseline. `muc_dir=None` or `realtext_dir=None` leaves that
+    part out on purpose; the held-out real-text split is `realtext_split="heldout"`.
 
-    A MUC-4 folder that does not exist is skipped with a reason in the report, not an error,
-    so the labelled set can be scored on machines without ../shared.
+    A MUC-4 folder that does not exist, or a real-text set whose corpora are absent (no
+    ../shared/data), is skipped with a reason in the report, not an error, so the labelled set
+    can be scored on machines without ../shared.
     """
     started = datetime.now().astimezone()
     clock = time.perf_counter()
@@ -92,14 +164,60 @@ def run_evaluation(
 
     watchlist = load_watchlist(set_dir / WATCHLIST_FILE)
     pipeline = nlp_module.load()
+    notes: list[str] = []
+
+    def analyzer(watch: Watchlist, system: str) -> Analyzer:
+        made = Analyzer(watch, nlp=pipeline, finder=system)  # type: ignore[arg-type]
+        if made.finder != system:
+            note = f"{system}: no packaged finder model, scored as {made.finder}"
+            notes.extend([note] if note not in notes else [])
+        return made
 
     progress(f"labelled set: {len(cases)} reports")
-    ours = score_set(cases, predict_cases(Analyzer(watchlist, nlp=pipeline), cases))
+    scores = {
+        system: score_set(cases, predict_cases(analyzer(watchlist, system), cases))
+        for system in systems
+    }
     baseline = KeywordBaseline(pipeline, protectee_names(watchlist.protectees))
     base = score_set(cases, baseline.predict_many(c.text for c in cases))
 
+    real_skipped: str | None = None
+    real_scores: dict[str, RealScore] = {}
+    if realtext_dir is None:
+        real_skipped = "real-text set skipped: --no-realtext"
+    elif not SHARED_DATA.is_dir():
+        real_skipped = f"real-text set skipped: {SHARED_DATA} not found (../shared is absent)"
+    else:
+        files = load_realtext(realtext_dir)
+        progress(f"real-text set, {realtext_split} split")
+        for system in systems:
+
+            def for_file(path: Path | None, system: str = system) -> Analyzer:
+                return analyzer(load_watchlist(path) if path else Watchlist.empty(), system)
+
+            real_scores[system] = score_realtext(files, realtext_split, for_file)
+
+    events_skipped: str | None = None
+    events: dict[str, dict[str, EventScore]] = {}
+    if events_dir is None:
+        events_skipped = "RAMS and WikiEvents skipped: --no-events"
+    elif not (events_dir / "rams").is_dir() or not (events_dir / "wikievents").is_dir():
+        events_skipped = f"RAMS and WikiEvents skipped: not found under {events_dir}"
+    else:
+        progress("RAMS (scoring half) and WikiEvents (dev)")
+        corpora: dict[str, list[CorpusDocument]] = {
+            "rams": rams_scoring_half(events_dir / "rams"),
+            "wikievents": wikievents_documents(events_dir / "wikievents"),
+        }
+        for corpus, documents in corpora.items():
+            events[corpus] = {
+                system: score_events(documents, analyzer(Watchlist.empty(), system))
+                for system in systems
+            }
+
     muc_skipped: str | None = None
-    muc_ours = muc_base = None
+    muc_scores: dict[str, MucScore] = {}
+    muc_base = None
     data: MucData | None = None
     if muc_dir is None:
         muc_skipped = "MUC-4 skipped: --no-muc4"
@@ -108,16 +226,15 @@ def run_evaluation(
     else:
         data = load_dev(muc_dir)
         progress(f"MUC-4 dev: {len(data.documents)} documents")
-        analyzer = Analyzer(Watchlist.empty(), nlp=pipeline)
-        documents = [
+        muc_documents = [
             Document.from_text(d.text, source=f"muc4:{d.docid}", published=d.published)
             for d in data.documents
         ]
-        muc_ours = MucScore()
-        for muc_doc, (_, findings) in zip(
-            data.documents, analyzer.analyze_many(documents), strict=True
-        ):
-            muc_ours.add(muc_doc, [Prediction.from_finding(f) for f in findings])
+        for system in systems:
+            score = muc_scores[system] = MucScore()
+            found = analyzer(Watchlist.empty(), system).analyze_many(muc_documents)
+            for muc_doc, (_, findings) in zip(data.documents, found, strict=True):
+                score.add(muc_doc, [Prediction.from_finding(f) for f in findings])
         muc_base = MucScore()
         for muc_doc, predicted in zip(
             data.documents, baseline.predict_many(d.text for d in data.documents), strict=True
@@ -127,16 +244,23 @@ def run_evaluation(
     return EvalReport(
         set_dir=str(set_dir),
         cases=len(cases),
-        ours=ours,
+        systems=scores,
         baseline=base,
         muc_dir=str(muc_dir) if muc_dir is not None else None,
         muc_skipped=muc_skipped,
-        muc_ours=muc_ours,
+        muc_systems=muc_scores,
         muc_baseline=muc_base,
         muc_has_stage=bool(data and data.has_stage),
         muc_join_failures=data.join_failures if data else 0,
         started=started,
         seconds=time.perf_counter() - clock,
+        realtext_dir=str(realtext_dir) if realtext_dir is not None else None,
+        realtext_split=realtext_split,
+        realtext_skipped=real_skipped,
+        realtext_systems=real_scores,
+        events=events,
+        events_skipped=events_skipped,
+        notes=notes,
     )
 
 

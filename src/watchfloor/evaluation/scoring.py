@@ -31,6 +31,11 @@ class Prediction:
     protectee: str | None
     duty_to_warn: bool
     evidence: str = ""
+    trigger_text: str | None = None
+    trigger_start: int | None = None
+    trigger_end: int | None = None
+    actor_start: int | None = None
+    actor_end: int | None = None
 
     @classmethod
     def from_finding(cls, finding: Finding) -> Prediction:
@@ -44,6 +49,11 @@ class Prediction:
             protectee=finding.target.protectee,
             duty_to_warn=finding.duty_to_warn,
             evidence=s.evidence.text,
+            trigger_text=s.trigger.text,
+            trigger_start=s.trigger.start,
+            trigger_end=s.trigger.end,
+            actor_start=s.actor.start if s.actor else None,
+            actor_end=s.actor.end if s.actor else None,
         )
 
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Literal
+
+import yaml
+
+from watchfloor.errors import ConfigError
+
+CONFIDENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "link" / "confidence.yaml"
 
 LinkMethod = Literal["name", "alias", "surname", "title_surname", "pronoun", "role", "none"]
 # "mention": the actor's own words name the entity; "coreference": a generic description ("the
@@ -19,6 +27,30 @@ class TargetLink:
     method: LinkMethod = "none"
     role: str | None = None
     person_named: bool = False
+
+    @property
+    def basis(self) -> LinkMethod:
+        """What the link rests on: name, alias, title_surname, role, surname, pronoun, none."""
+        return self.method
+
+    @property
+    def confidence(self) -> float:
+        """How sure the link to the protectee is (0 without one): data/link/confidence.yaml."""
+        if self.protectee is None:
+            return 0.0
+        return link_confidences().get(self.method, 0.0)
+
+
+@cache
+def link_confidences(path: Path = CONFIDENCE_FILE) -> dict[str, float]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        table = {str(k): float(v) for k, v in raw.items()}
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+        raise ConfigError(f"{path}: not a table of link bases and confidences ({error})") from error
+    if any(not 0.0 <= v <= 1.0 for v in table.values()):
+        raise ConfigError(f"{path}: every confidence must lie between 0 and 1")
+    return table
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def combine(
             (i, s) for i, s in enumerate(rules) if sentence.start <= s.trigger.start < sentence.end
         ]
         claimed.update(i for i, _ in inside)
-        kept, matched = _judge_rules(inside, sentence, reading, config)
+        kept, matched = _judge_rules(doc, inside, sentence, reading, config)
         out.extend(kept)
         if reading.probability < config.sentence_probability:
             continue
@@ -73,6 +73,8 @@ def combine(
             if found.probability < config.trigger_probability or any(
                 _overlap(s.trigger, start, end) for s in matched
             ):
+                continue
+            if config.rules_filters and _filtered(doc, rules, start, end, config.rules_rejections):
                 continue
             if reader is None:
                 reader = StatementReader(doc, lex, syn, doc._.threat_cues or {}, doc._.published)
@@ -83,7 +85,44 @@ def combine(
     return out
 
 
+SENTENCE_FILTERS = ("fiction", "sports", "advice")
+
+
+def _filtered(
+    doc: Doc, rules: Sequence[ThreatStatement], start: int, end: int, rejections: bool
+) -> bool:
+    """True where the rules' own filters rule the words out (see `FinderConfig.rules_filters`).
+    The rules' triggers that became none of their statements were read and rejected: a use
+    that is not literal, a question, a target of the wrong kind."""
+    tokens = _token_range(doc, start, end)
+    if tokens is None:
+        return True
+    first, last = tokens
+    cues = doc._.threat_cues or {}
+    if any(s < last and first < e for s, e, _ in cues.get("figurative", ())):
+        return True
+    sent = doc[first].sent
+    if any(
+        sent.start <= s < sent.end
+        for category in SENTENCE_FILTERS
+        for s, _, _ in cues.get(category, ())
+    ):
+        return True
+    if not rejections:
+        return False
+    kept = [(s.trigger.start, s.trigger.end) for s in rules]
+    return any(
+        t.start < last
+        and first < t.end
+        and not any(
+            a < doc[t.end - 1].idx + len(doc[t.end - 1]) and doc[t.start].idx < b for a, b in kept
+        )
+        for t in doc._.threat_triggers or ()
+    )
+
+
 def _judge_rules(
+    doc: Doc,
     inside: list[tuple[int, ThreatStatement]],
     sentence: ReadSentence,
     reading: SentenceReading,
@@ -103,7 +142,7 @@ def _judge_rules(
                 statement,
                 found_by="both",
                 confidence=round(max(t.probability for t in agree), 3),
-                target=_better_target(statement, agree, sentence, config) or statement.target,
+                target=_better_target(doc, statement, agree, sentence, config) or statement.target,
             )
         else:
             statement = replace(statement, confidence=round(reading.probability, 3))
@@ -112,13 +151,19 @@ def _judge_rules(
 
 
 def _better_target(
+    doc: Doc,
     statement: ThreatStatement,
     agree: list[FoundTrigger],
     sentence: ReadSentence,
     config: FinderConfig,
 ) -> TextSpan | None:
     """The model's target for a trigger both found, where the rules' target is none of the
-    model's targets (the parse misread the clause: all-caps telex, a headline)."""
+    model's targets (the parse misread the clause: all-caps telex, a headline). A pronoun the
+    rules read as the target stays: the linker resolves it to the person it stands for."""
+    if statement.target is not None:
+        span = doc.char_span(statement.target.start, statement.target.end, alignment_mode="expand")
+        if span is not None and len(span) and span.root.pos_ == "PRON":
+            return None
     reading = sentence.reading
     mine = [t for t in reading.targets if any(t in _targets_for(a, reading) for a in agree)]
     if not mine or any(

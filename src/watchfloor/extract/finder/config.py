@@ -34,6 +34,12 @@ class FinderConfig(BaseModel):
     # Where the statement's status comes from when the model found it alone: "model", or
     # "rules" (the rules' cue and tense reading around the model's trigger).
     status_from: str = Field("model", pattern="^(model|rules)$")
+    # A trigger only the model tagged is dropped where the rules' filters say the words are not
+    # violence against someone: a figurative phrase over it, a fiction, sports or advice cue in
+    # its sentence; with `rules_rejections`, also a lexicon trigger at the same words that the
+    # rules read and turned down (not literal, a question, a target of the wrong kind).
+    rules_filters: bool = True
+    rules_rejections: bool = False
     # The cascade: sentences the gate passes, and every sentence with a rules trigger, are read.
     use_gate: bool = True
     context: bool = True
