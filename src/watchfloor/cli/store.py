@@ -393,8 +393,11 @@ def search_command(
 
     filters = statement_filters(protectee, actor, act, status, since, until, source)
     engine = store_engine(immediate=False)
-    with transaction(engine) as session:
-        hits = search(session, query, filters, limit=limit)
+    try:
+        with transaction(engine) as session:
+            hits = search(session, query, filters, limit=limit)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
     if output_format is not OutputFormat.table:
         print_json([hit.to_json() for hit in hits], output_format)
         return

@@ -9,6 +9,7 @@ processes writing at once wait for each other instead of failing half way.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,8 +51,9 @@ def describe(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        # Not parseable: hide whatever sits between "//user:" and "@".
+        return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
@@ -59,11 +61,11 @@ def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
     resolved = database_url(url)
     try:
         parsed = make_url(resolved)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise StoreError(
-            f"{URL_VAR}={resolved!r} is not a database URL; use e.g. "
+            f"{URL_VAR}={describe(resolved)!r} is not a database URL ({exc}); use e.g. "
             "postgresql+psycopg://user@host:5432/dbname or sqlite:////path/to/watchfloor.db"
-        ) from exc
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved, parsed.database, immediate)
     if parsed.get_backend_name() != "postgresql":

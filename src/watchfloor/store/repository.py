@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import WatchfloorError
@@ -597,6 +597,10 @@ _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+class SearchError(WatchfloorError):
+    """A search query the full-text index cannot run."""
+
+
 def fts5_query(query: str) -> str:
     """A web-style query ("exact phrase", -excluded, OR) as safe FTS5 syntax.
 
@@ -690,7 +694,13 @@ def search(
                 )
             )
         )
-    rows = session.execute(statement, {"match": match} if dialect == "sqlite" else {}).all()
+    try:
+        rows = session.execute(statement, {"match": match} if dialect == "sqlite" else {}).all()
+    except DBAPIError as exc:  # FTS5 "expression tree is too large", a tsquery too deep ...
+        raise SearchError(
+            f"search {query[:60]!r}: the full-text index cannot run this query "
+            f"({str(exc.orig).strip()}); use fewer terms or fewer ORs"
+        ) from None
     hits = [SearchHit(_summary(row[:5]), row[5], float(row[6])) for row in rows]
     if dialect != "sqlite" and hits:
         hits = _pg_snippets(session, query, hits)
