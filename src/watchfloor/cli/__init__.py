@@ -10,10 +10,10 @@ from watchfloor.cli.common import app
 
 # --help lists commands in the order they are registered: the order of the data flow.
 # isort: off
-from watchfloor.cli import extract, store, link, assess, warn, publish
+from watchfloor.cli import extract, store, link, assess, warn, audit, publish
 # isort: on
 
-__all__ = ["app", "assess", "extract", "link", "main", "publish", "store", "warn"]
+__all__ = ["app", "assess", "audit", "extract", "link", "main", "publish", "store", "warn"]
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ import yaml
 
 from watchfloor.errors import InputError, WatchfloorError
 from watchfloor.ingest.files import DEFAULT_MAX_BYTES, document_from_bytes
+from watchfloor.ingest.guard import NonPublicAddress, public_only
 from watchfloor.ingest.records import Document
 
 FeedKind = Literal["feed", "page"]
@@ -266,11 +267,13 @@ class _Fetched:
 
 
 def new_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
-    """An httpx client set up for polling: timeouts, redirects followed, our User-Agent."""
+    """An httpx client set up for polling: timeouts, redirects followed, our User-Agent, and
+    every request (each redirect too) refused unless its host is a public address."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT},
+        event_hooks={"request": [lambda request: public_only(str(request.url))]},
     )
 
 
@@ -524,6 +527,7 @@ def _download(
     """GET with redirects followed, stopping as soon as the body passes `max_bytes`."""
     extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
+        public_only(url)  # also for clients made elsewhere, which lack new_client's hook
         with client.stream(
             "GET", url, headers=dict(headers), follow_redirects=True, **extra
         ) as response:
@@ -560,6 +564,8 @@ def _download(
         ) from None
     except httpx.TooManyRedirects:
         raise _FetchError("too many redirects") from None
+    except NonPublicAddress as exc:
+        raise _FetchError(str(exc)) from None
     except httpx.HTTPError as exc:
         raise _FetchError(f"request failed ({type(exc).__name__}: {exc})") from None
 

@@ -39,6 +39,26 @@ def home() -> Path:
     return Path(os.environ.get(HOME_VAR) or DEFAULT_HOME)
 
 
+def private_dir(path: Path) -> Path:
+    """Create the missing folders of `path` readable by their owner only (0700). Folders that
+    already exist are left as they are: they may be shared ones such as /tmp."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is cut by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty and owner-only (0600) if missing, its missing folders 0700. SQLite
+    gives its journal and WAL files the database file's permissions."""
+    private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        path.chmod(0o600)
+    return path
+
+
 def database_url(url: str | None = None) -> str:
     """The database to use: the argument, else `$WATCHFLOOR_DATABASE_URL`, else SQLite in home()."""
     chosen = url or os.environ.get(URL_VAR)
@@ -79,7 +99,7 @@ def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
 def _sqlite_engine(url: str, database: str | None, immediate: bool) -> Engine:
     if database and database != ":memory:":
         try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(database))
         except OSError as exc:
             raise StoreError(
                 f"cannot create the folder for {database}: {exc}; "
