@@ -157,7 +157,7 @@ def draft_warning(
         "likelihood_range": f"{low}-{high}%" if low is not None else "no range",
         "confidence": str(g.get("confidence") or "not assessed"),
         "ack_placeholder": ACK_PLACEHOLDER,
-        "marking": facts.marking or str(t.get("unsourced_marking", "TLP:CLEAR")),
+        "marking": facts.marking or str(t.get("unsourced_marking", "UNCLASSIFIED")),
     }
     return _fill(t["subject"], values).strip(), _fill(t["body"], values)
 
