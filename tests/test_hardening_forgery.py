@@ -22,7 +22,7 @@ from warn_support import Change, add_thread, assessment, free_port
 
 from watchfloor.errors import ConfigError, InputError
 from watchfloor.ingest.feeds import fetch_url, new_client
-from watchfloor.ingest.files import iter_paths
+from watchfloor.ingest.folders import iter_paths
 from watchfloor.ingest.guard import NonPublicAddress, public_only
 from watchfloor.store import audit
 from watchfloor.store.engine import make_engine, transaction

@@ -138,6 +138,27 @@ def test_a_year_zero_date_alone_leaves_the_item_undated(feeds_server: str) -> No
     assert result.items[0].published is None
 
 
+def test_an_input_whose_reader_fails_unexpectedly_is_quarantined_alone(db: Engine) -> None:
+    from watchfloor.store.ingestion import Item
+
+    def broken() -> Document:
+        raise RuntimeError("a reader bug")
+
+    good = "A plain report about the port, long enough to be a document on its own."
+    items = [
+        Item("broken.txt", broken),
+        Item("good.txt", lambda: Document.from_text(good, source="good.txt")),
+    ]
+    outcomes = list(Ingestor(db, SourceSpec("files", kind="analyst"), analyze=None).run(items))
+    assert [(o.location, o.status) for o in outcomes] == [
+        ("broken.txt", "failed"),
+        ("good.txt", "stored"),
+    ]
+    with transaction(db) as s:
+        [reason] = s.scalars(select(Failure.reason))
+    assert "RuntimeError: a reader bug" in reason
+
+
 # --- 13: long texts are read in pieces ------------------------------------------------------
 
 THREAT = "Al-Shabaab threatened to kill Amara Okafor in Mombasa next week."

@@ -126,7 +126,7 @@ def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) ->
 def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[list[Any], int]:
     """Items to ingest, and the number of paths that do not exist (reported, not quarantined:
     a mistyped path is not a document)."""
-    from watchfloor.ingest.files import iter_paths
+    from watchfloor.ingest.folders import iter_paths
     from watchfloor.store.ingestion import Item, SourceSpec, file_item
 
     items: list[Any] = []
