@@ -205,6 +205,19 @@ def test_notice_uses_no_dismissed_statement_and_carries_its_marking(
     assert subject.startswith("(TLP:AMBER)")
 
 
+def test_an_edited_notice_may_not_add_a_withheld_fact_or_drop_its_marking(
+    db: Engine, warn_case: int
+) -> None:
+    with transaction(db) as s:
+        _, body = cases.draft(s, cases.get_case(s, warn_case), policy=POLICY)
+    added = body.replace("Where: Mombasa.", "Where: Mombasa, or Kilifi pier.")
+    unmarked = "\n".join(line for line in body.splitlines() if line != "TLP:AMBER")
+    with transaction(db) as s, pytest.raises(drafting.DraftError, match="may not see"):
+        cases.warn(s, warn_case, "dora", POLICY, body=added)
+    with transaction(db) as s, pytest.raises(drafting.DraftError, match="marking"):
+        cases.warn(s, warn_case, "dora", POLICY, body=unmarked)
+
+
 def test_a_recipient_cleared_higher_gets_more_and_the_marking_says_so(
     db: Engine, warn_case: int
 ) -> None:

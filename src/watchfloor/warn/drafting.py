@@ -65,6 +65,8 @@ class ThreadFacts:
     marking: str | None = None
     usable: int = 0  # statements the notice may draw on
     withheld: int = 0  # live statements beyond a recipient's release limit
+    # Places and methods only withheld statements give: an edited text may not add them.
+    withheld_facts: tuple[str, ...] = ()
 
 
 def _dismissed(session: Session, rows: Sequence[Any]) -> set[str]:
@@ -117,6 +119,12 @@ def thread_facts(
         marking=scheme.combine([r.marking for r in usable]) if usable else None,
         usable=len(usable),
         withheld=len(live) - len(usable),
+        withheld_facts=tuple(
+            sorted(
+                {v for r in rows for v in (r[0].where, r[0].method) if v}
+                - {v for r in usable for v in (r[0].where, r[0].method) if v}
+            )
+        ),
     )
 
 
@@ -128,6 +136,15 @@ def releasable(session: Session, case: Case, limits: Sequence[str]) -> ThreadFac
             f"case {case.id}: no statement of its thread is releasable to its recipients (the "
             "release limits of the case policy); obtain a releasable version of the reporting, "
             "or decide on a waiver"
+        )
+    scheme = marking_scheme()
+    beyond = [limit for limit in limits if not scheme.releasable(limit, facts.marking or "")]
+    if facts.marking and beyond:
+        # Parts each within a limit can roll up to a marking that is not (a widening control
+        # that only some carry): deny rather than send it.
+        raise DraftError(
+            f"case {case.id}: the releasable statements together are marked {facts.marking}, "
+            f"beyond the release limit {beyond[0]}; a person must sanitize this warning"
         )
     return facts
 
@@ -191,6 +208,9 @@ def leaks(text: str, facts: ThreadFacts, templates: Templates | None = None) -> 
     for title in facts.titles:
         if len(_words(title)) >= 3 and " ".join(_words(title)) in " ".join(_words(text)):
             found.append("a document title")
+    for fact in facts.withheld_facts:
+        if len(_words(fact)) and f" {' '.join(_words(fact))} " in f" {' '.join(_words(text))} ":
+            found.append(f"a fact its recipients may not see ({fact!r})")
     words = _words(text)
     grams = {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
     for sentence in facts.sentences:
@@ -207,6 +227,11 @@ def check(text: str, facts: ThreadFacts, templates: Templates | None = None) -> 
     if problems:
         raise DraftError(
             "the notice text discloses " + "; ".join(problems) + "; remove it and try again"
+        )
+    # The text is the subject, a newline, then the body: the body itself must be marked.
+    if facts.marking and facts.marking not in text.split("\n", 1)[-1]:
+        raise DraftError(
+            f"the notice text lacks its marking {facts.marking}; keep the draft's marking lines"
         )
     if ACK_PLACEHOLDER not in text:
         raise DraftError(
