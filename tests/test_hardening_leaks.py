@@ -317,8 +317,8 @@ def listed(db: Engine, tmp_path: Path) -> int:
 
 @pytest.mark.parametrize(
     "args",
-    [("documents",), ("statements",), ("search", "convoy"), ("threat", "1")],
-    ids=["documents", "statements", "search", "threat"],
+    [("documents",), ("statements",), ("search", "convoy"), ("threat", "1"), ("threats",)],
+    ids=["documents", "statements", "search", "threat", "threats"],
 )
 def test_listings_show_marking_and_never_read_text_as_markup(
     listed: int, tmp_path: Path, args: tuple[str, ...]

@@ -76,8 +76,10 @@ def threats_command(
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
         views = list_threads(session, protectee=protectee, actor=actor, since=day, limit=limit)
+        marks = _board_markings(session, [v.id for v in views])
     if output_format is not OutputFormat.table:
-        print_json([{**_thread_row(v), "key": v.key} for v in views], output_format)
+        rows = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
+        print_json(rows, output_format)
         return
     table = Table(title=f"{len(views)} threat threads, highest priority first")
     # Short columns never wrap; actor and target give way on a narrow terminal. The board
@@ -91,6 +93,7 @@ def threats_command(
     table.add_column("likelihood", min_width=8)
     table.add_column("confid.", no_wrap=True)
     table.add_column("last seen", no_wrap=True)
+    table.add_column("marking", overflow="fold")
     for view in views:
         row = _thread_row(view)
         table.add_row(
@@ -104,6 +107,7 @@ def threats_command(
             row["likelihood"],
             row["confidence"],
             row["last_seen"],
+            plain(marks.get(view.id) or ""),
         )
     console.print(table)
 
@@ -256,15 +260,37 @@ def _print_thread(view: Any) -> None:
         console.print(overrides)
 
 
-def _thread_marking(view: Any) -> str:
-    """The roll-up of the markings of the thread's documents: the marking of this page."""
+def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
+    """Each thread's marking: the roll-up of its documents' markings."""
+    from sqlalchemy import select
+
+    from watchfloor.store.models import Document, Statement
+
+    found: dict[int, set[str]] = {}
+    if thread_ids:
+        rows = session.execute(
+            select(Statement.thread_id, Document.marking)
+            .join(Document, Document.id == Statement.document_id)
+            .where(Statement.thread_id.in_(thread_ids))
+            .distinct()
+        )
+        for thread_id, marking in rows:
+            found.setdefault(thread_id, set()).add(marking)
+    return {t: _rolled_up(sorted(m)) for t, m in found.items()}
+
+
+def _rolled_up(markings: list[str]) -> str:
     from watchfloor.publish.markings import parse_marking, rollup
 
-    markings = sorted({st.marking for st in view.statements if st.marking})
     try:
         return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"
     except WatchfloorError as exc:
         return f"unknown ({exc})"
+
+
+def _thread_marking(view: Any) -> str:
+    """The roll-up of the markings of the thread's documents: the marking of this page."""
+    return _rolled_up(sorted({st.marking for st in view.statements if st.marking}))
 
 
 def _report_changes(what: str, changes: list[Any], output_format: OutputFormat) -> None:
