@@ -157,6 +157,33 @@ def test_audit_anchor_and_verify_on_the_command_line(db: Engine, tmp_path: Path)
     assert broken.returncode == 1 and "deleted" in broken.stderr
 
 
+def test_an_anchor_can_be_sent_signed_to_a_webhook(db: Engine, tmp_path: Path) -> None:
+    from warn_support import Endpoint, http_server
+
+    _entries(db, 2)
+    endpoint = Endpoint(secret="anchor-receiver-secret-of-some-length")
+    server, url = http_server(endpoint)
+    try:
+        env = dict(os.environ)
+        env["WATCHFLOOR_DATABASE_URL"] = f"sqlite:///{tmp_path / 'home' / 'watchfloor.db'}"
+        env["WATCHFLOOR_WEBHOOK_SECRET"] = endpoint.secret
+        result = subprocess.run(
+            [sys.executable, "-m", "watchfloor.cli", "audit", "anchor", "--webhook", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    [received] = endpoint.accepted.values()
+    assert received["count"] == 2
+    with transaction(db) as s:
+        assert audit.verify(s, anchor=audit.Anchor.parse(json.dumps(received))).ok
+
+
 def test_the_audit_key_may_not_live_in_the_store(
     tmp_path: Path, keys: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
