@@ -108,6 +108,23 @@ def test_an_edit_with_every_later_hash_recomputed_is_caught(db: Engine, digest: 
     assert not result.ok and result.broken_at == 3 and "MAC" in (result.problem or "")
 
 
+def _sha256(prev: str, body: str) -> str:
+    return hashlib.sha256((prev + body).encode()).hexdigest()
+
+
+def test_entries_from_before_the_key_are_accepted_only_at_the_start(db: Engine) -> None:
+    _entries(db, 3)
+    _rehash(db, 1, _sha256)  # a log written by the code before the audit key
+    _entries(db, 2)  # keyed entries after it
+    with transaction(db) as s:
+        result = audit.verify(s)
+    assert result.ok and result.entries == 5 and result.unkeyed == 3
+    _rehash(db, 5, _sha256)  # an unkeyed entry after a keyed one is a forgery
+    with transaction(db) as s:
+        forged = audit.verify(s)
+    assert not forged.ok and forged.broken_at == 5
+
+
 def test_cutting_the_newest_entries_is_caught_against_the_anchor(
     db: Engine, tmp_path: Path
 ) -> None:
