@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit eval bench train train-finder clean
+.PHONY: demo test lint typecheck unit fuzz eval bench train train-finder clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# `unit` already runs the fuzz harnesses (tests/test_fuzz.py) for a few hundred examples each;
+# this runs them longer.
+fuzz: $(STAMP)
+	WATCHFLOOR_FUZZ_EXAMPLES=$${WATCHFLOOR_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 eval: $(STAMP)
 	$(BIN)/watchfloor eval

@@ -120,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("WATCHFLOOR_SECRET_KEY", "benchmark-key")
+    os.environ.setdefault("WATCHFLOOR_SECRET_KEY", "benchmark-key-with-at-least-32-bytes")
     for name, engine in backends():
         run(name, engine, args.cases)
 

@@ -10,6 +10,7 @@ and never in CI.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,13 @@ from sqlalchemy.engine import make_url
 
 from watchfloor.store.engine import make_engine
 from watchfloor.store.migrate import upgrade
+
+# Keys live outside the store (store.keys); the suite keeps its own in a folder of its own,
+# which subprocesses inherit. Tests that exercise key handling set their own.
+os.environ.setdefault("WATCHFLOOR_KEY_DIR", tempfile.mkdtemp(prefix="watchfloor-test-keys-"))
+# The suite's feeds and pages are served on 127.0.0.1, which the fetch guard refuses by default;
+# tests of the guard itself remove this.
+os.environ.setdefault("WATCHFLOOR_ALLOW_PRIVATE_FETCH", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

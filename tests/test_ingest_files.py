@@ -16,9 +16,9 @@ from watchfloor.errors import InputError
 from watchfloor.ingest.files import (
     DEFAULT_MAX_BYTES,
     document_from_bytes,
-    iter_paths,
     read_document,
 )
+from watchfloor.ingest.folders import iter_paths
 
 REPORT = (
     "A courier told investigators in Harbourton that a cell planned to ambush the mayor's "

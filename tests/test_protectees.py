@@ -84,7 +84,9 @@ def test_loading_adds_updates_keeps_and_audits(store: Engine) -> None:
 def test_names_and_contacts_come_from_the_store(backend: Backend, tmp_path: Path) -> None:
     env = backend.env(tmp_path / "home")
     env.pop("WATCHFLOOR_WATCHLIST", None)
-    env.update(WATCHFLOOR_USER="", WATCHFLOOR_SECRET_KEY="protectee-test-key")
+    env.update(
+        WATCHFLOOR_USER="", WATCHFLOOR_SECRET_KEY="protectee-test-key-with-at-least-32-bytes"
+    )
 
     def run(*args: str, code: int = 0) -> str:
         result = runner.invoke(app, list(args), env=env)

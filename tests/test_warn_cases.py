@@ -25,7 +25,7 @@ RULE = ThreadRule.load()
 
 @pytest.fixture(autouse=True)
 def _keys(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "cases-test-key")
+    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "cases-test-key-with-at-least-32-bytes")
     monkeypatch.setenv("WATCHFLOOR_HOME", str(tmp_path))
 
 
@@ -197,7 +197,7 @@ def test_acknowledgement_is_recorded_once_and_tokens_are_stored_hashed(staffed: 
         [notice] = cases.warn(
             s, case_id, "dora", POLICY, watchlist=_watchlist({"amara-okafor": {"email": "d@x.org"}})
         )
-        token = acks.token_for(notice.idempotency_key)
+        token = acks.token_for(notice)
         stored = s.scalar(select(Acknowledgement.token_hash))
     assert stored == acks.token_hash(token) and token not in (stored or "")
     with transaction(staffed) as s:

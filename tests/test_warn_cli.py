@@ -53,7 +53,7 @@ def run_commands(
     env = backend.env(tmp_path / "home")
     env.update(
         WATCHFLOOR_SMTP_PORT=str(port),
-        WATCHFLOOR_SECRET_KEY="cli-test-key",
+        WATCHFLOOR_SECRET_KEY="cli-test-key-with-at-least-32-bytes",
         WATCHFLOOR_USER="",
     )
 

@@ -51,7 +51,7 @@ TOKEN = re.compile(r"watchfloor ack (\S+)")
 
 @pytest.fixture(autouse=True)
 def _keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "delivery-test-key")
+    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "delivery-test-key-with-at-least-32-bytes")
     monkeypatch.setenv("WATCHFLOOR_HOME", str(tmp_path / "home"))
 
 
@@ -166,7 +166,10 @@ def test_a_sender_killed_between_send_and_record_leaves_one_message(
     )
     marker = tmp_path / "sent.marker"
     env = backend.env(tmp_path / "home")
-    env.update(WATCHFLOOR_NOTIFY_CONFIG=str(notify), WATCHFLOOR_SECRET_KEY="delivery-test-key")
+    env.update(
+        WATCHFLOOR_NOTIFY_CONFIG=str(notify),
+        WATCHFLOOR_SECRET_KEY="delivery-test-key-with-at-least-32-bytes",
+    )
     command = [str(Path(sys.executable).parent / "watchfloor"), "outbox", "send"]
     try:
         case_id = warned_case(store, "desk@example.org", None)

@@ -25,7 +25,7 @@ SENTENCE = (
 
 @pytest.fixture(autouse=True)
 def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "drafting-test-key")
+    monkeypatch.setenv("WATCHFLOOR_SECRET_KEY", "drafting-test-key-with-at-least-32-bytes")
 
 
 def reported_case(engine: Engine) -> int:

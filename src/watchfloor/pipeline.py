@@ -7,14 +7,14 @@ means the same thing on every path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
 from watchfloor.extract import Extractor
-from watchfloor.extract.records import FinderMode, ThreatStatement
+from watchfloor.extract.records import FinderMode, TextSpan, ThreatStatement
 from watchfloor.ingest.records import Document
 from watchfloor.link import Linker, Watchlist
 from watchfloor.link.records import ActorLink, TargetLink
@@ -97,13 +97,23 @@ class Analyzer:
         pending: list[Document] = []
 
         def run(items: list[Document]) -> Iterator[tuple[Document, list[Finding]]]:
-            dated = [(d.text, published or d.published or date.today()) for d in items]
-            results = self.extractor.extract_many(dated, batch_size=batch_size)
-            for document, (_, day), (doc, statements) in zip(items, dated, results, strict=True):
+            # A text longer than the pipeline takes at once (spaCy's max_length) is read in
+            # pieces cut at paragraph breaks; offsets are put back onto the whole text.
+            size = self.extractor.nlp.max_length
+            pieces = [
+                (index, offset, chunk, published or d.published or date.today())
+                for index, d in enumerate(items)
+                for offset, chunk in chunks(d.text, size)
+            ]
+            results = self.extractor.extract_many(
+                [(chunk, day) for _, _, chunk, day in pieces], batch_size=batch_size
+            )
+            found: list[list[Finding]] = [[] for _ in items]
+            for (index, offset, _, day), (doc, statements) in zip(pieces, results, strict=True):
                 links = self.linker.link(doc, statements, day)
-                findings = [
+                found[index].extend(
                     Finding(
-                        statement=statement,
+                        statement=shifted(statement, offset),
                         target=target,
                         actor=actor,
                         duty_to_warn=self.policy.owes_warning(
@@ -115,7 +125,8 @@ class Analyzer:
                         ),
                     )
                     for statement, (target, actor) in zip(statements, links, strict=True)
-                ]
+                )
+            for document, findings in zip(items, found, strict=True):
                 findings.sort(key=lambda f: f.priority_key)
                 yield document, findings
 
@@ -126,6 +137,44 @@ class Analyzer:
                 pending = []
         if pending:
             yield from run(pending)
+
+
+def chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """`text` in pieces of at most `size` characters with their offsets, each cut after a
+    paragraph break where there is one in its second half, else a line, a sentence, a space."""
+    if len(text) <= size:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            window = text[start:end]
+            for separator in ("\n\n", "\n", ". ", " "):
+                cut = window.rfind(separator, size // 2)
+                if cut > 0:
+                    end = start + cut + len(separator)
+                    break
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
+def shifted(statement: ThreatStatement, offset: int) -> ThreatStatement:
+    """The statement with its spans moved `offset` characters on (from a piece to the text)."""
+    if not offset:
+        return statement
+
+    def move(span: TextSpan) -> TextSpan:
+        return TextSpan(span.text, span.start + offset, span.end + offset)
+
+    return replace(
+        statement,
+        evidence=move(statement.evidence),
+        trigger=move(statement.trigger),
+        actor=move(statement.actor) if statement.actor else None,
+        target=move(statement.target) if statement.target else None,
+    )
 
 
 # --- after a document is stored: the stages that read the store ------------------------------

@@ -12,6 +12,7 @@ Every function takes a Session inside a transaction the caller owns (store.engin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import defaultdict
@@ -130,6 +131,7 @@ class ThreadStatement:
     status: str
     evidence: EvidenceRef
     dismissed: bool
+    marking: str = ""  # of its document
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +149,7 @@ class ThreadStatement:
                 "end": self.evidence.end,
             },
             "dismissed": self.dismissed,
+            "marking": self.marking,
         }
 
 
@@ -797,7 +800,14 @@ def get_thread(session: Session, thread_id: int) -> ThreadView | None:
 
 def _thread_statements(session: Session, thread: Thread) -> list[ThreadStatement]:
     rows = session.execute(
-        select(Statement, Document.sha256, Document.day, Document.cluster_id, Source.name)
+        select(
+            Statement,
+            Document.sha256,
+            Document.day,
+            Document.cluster_id,
+            Source.name,
+            Document.marking,
+        )
         .join(Document, Document.id == Statement.document_id)
         .join(Source, Source.id == Document.source_id)
         .where(Statement.thread_id == thread.id)
@@ -817,8 +827,9 @@ def _thread_statements(session: Session, thread: Thread) -> list[ThreadStatement
             status=s.status,
             evidence=EvidenceRef(s.document_id, s.evidence_start, s.evidence_end, s.evidence_text),
             dismissed=key in dismissed,
+            marking=marking,
         )
-        for key, (s, _, day, cluster_id, source) in zip(keys, rows, strict=True)
+        for key, (s, _, day, cluster_id, source, marking) in zip(keys, rows, strict=True)
     ]
 
 
@@ -977,7 +988,8 @@ def dismiss_statement(
         details={
             "statement_key": key,
             "document_id": statement.document_id,
-            "evidence": statement.evidence_text[:300],
+            # A hash, never the text: the chain cannot be purged, and the text may be marked.
+            "evidence_sha256": hashlib.sha256(statement.evidence_text.encode()).hexdigest(),
         },
     )
     if statement.thread_id is None:

@@ -10,12 +10,13 @@ from watchfloor.cli.common import app
 
 # --help lists commands in the order they are registered: the order of the data flow.
 # isort: off
-from watchfloor.cli import extract, evaluate, store, link, assess, warn, publish, firsthour
+from watchfloor.cli import extract, evaluate, store, link, assess, warn, audit, publish, firsthour
 # isort: on
 
 __all__ = [
     "app",
     "assess",
+    "audit",
     "evaluate",
     "extract",
     "firsthour",

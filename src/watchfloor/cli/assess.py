@@ -7,6 +7,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from watchfloor.cli.common import (
@@ -15,9 +16,11 @@ from watchfloor.cli.common import (
     OutputFormat,
     StoreFormat,
     app,
+    clean,
     console,
     fail,
     parse_day,
+    plain,
     print_json,
     store_engine,
 )
@@ -83,8 +86,10 @@ def threats_command(
         views = list_threads(
             session, protectee=protectee, actor=actor, since=day, limit=limit, standing=standing
         )
+        marks = _board_markings(session, [v.id for v in views])
     if output_format is not OutputFormat.table:
-        print_json([{**_thread_row(v), "key": v.key} for v in views], output_format)
+        rows = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
+        print_json(rows, output_format)
         return
     table = Table(title=f"{len(views)} threat threads, highest priority first")
     # Short columns never wrap; actor and target give way on a narrow terminal. The board
@@ -98,12 +103,13 @@ def threats_command(
     table.add_column("likelihood", min_width=8)
     table.add_column("confid.", no_wrap=True)
     table.add_column("last seen", no_wrap=True)
+    table.add_column("marking", overflow="fold")
     for view in views:
         row = _thread_row(view)
         table.add_row(
             str(row["id"]),
-            row["actor"],
-            row["target"],
+            plain(row["actor"]),
+            plain(row["target"]),
             row["harm"],
             row["grade"],
             _score(row["specificity"]),
@@ -112,6 +118,7 @@ def threats_command(
             row["likelihood"],
             row["confidence"],
             row["last_seen"],
+            plain(marks.get(view.id) or ""),
         )
     console.print(table)
 
@@ -140,10 +147,11 @@ def _print_thread(view: Any) -> None:
     a = view.assessment
     s = a.specificity
     console.print(
-        f"[bold]thread {view.id}[/] {a.actor or 'unknown'} → "
-        + _target_label(a.target, a.protectee),
+        f"[bold]thread {view.id}[/] "
+        + escape(clean(f"{a.actor or 'unknown'} → " + _target_label(a.target, a.protectee))),
         highlight=False,
     )
+    console.print(plain(f"marking: {_thread_marking(view)}"), highlight=False)
     console.print(
         f"grade {a.admiralty}"
         + (" (credibility set by an analyst)" if a.credibility_overridden else "")
@@ -154,8 +162,10 @@ def _print_thread(view: Any) -> None:
     )
     console.print(f"standing: {a.standing} ({a.standing_reason})", highlight=False)
     console.print(
-        f"judgement: {a.likelihood} ({a.likelihood_range[0]}-{a.likelihood_range[1]}%). "
-        f"Confidence: {a.confidence}. Trend: {a.trend.label} ({a.trend.reason}).",
+        plain(
+            f"judgement: {a.likelihood} ({a.likelihood_range[0]}-{a.likelihood_range[1]}%). "
+            f"Confidence: {a.confidence}. Trend: {a.trend.label} ({a.trend.reason})."
+        ),
         highlight=False,
     )
     parts = [
@@ -176,7 +186,7 @@ def _print_thread(view: Any) -> None:
             table.add_column(column, overflow="fold")
         for b in a.behaviours:
             e = b.evidence
-            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", e.text)
+            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", plain(e.text))
         console.print(table)
     series = Table(title=f"timeline ({a.trend.label})", title_justify="left")
     for column in ("day", "statements", "specificity", "severity", "credibility"):
@@ -197,10 +207,10 @@ def _print_thread(view: Any) -> None:
         e = item.evidence
         rationale.add_row(
             item.effect,
-            item.reason,
+            plain(item.reason),
             str(e.document_id) if e else "",
             f"{e.start}-{e.end}" if e else "",
-            f"“{e.text}”" if e else "",
+            plain(f"“{e.text}”" if e else ""),
         )
     console.print(rationale)
     if view.children:
@@ -211,7 +221,7 @@ def _print_thread(view: Any) -> None:
             c = child.assessment
             children.add_row(
                 str(child.id),
-                c.actor or "unknown",
+                plain(c.actor or "unknown"),
                 c.admiralty,
                 c.trend.label,
                 c.likelihood,
@@ -219,7 +229,17 @@ def _print_thread(view: Any) -> None:
             )
         console.print(children)
     statements = Table(title="statements", title_justify="left")
-    for column in ("id", "day", "doc", "cluster", "source", "act", "status", "evidence"):
+    for column in (
+        "id",
+        "day",
+        "doc",
+        "cluster",
+        "source",
+        "act",
+        "status",
+        "marking",
+        "evidence",
+    ):
         statements.add_column(column, overflow="fold")
     for st in view.statements:
         statements.add_row(
@@ -227,10 +247,13 @@ def _print_thread(view: Any) -> None:
             st.day.isoformat(),
             str(st.document_id),
             "" if st.cluster_id is None else str(st.cluster_id),
-            st.source,
+            plain(st.source),
             st.act,
             st.status,
-            st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…",
+            plain(st.marking),
+            plain(
+                st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…"
+            ),
         )
     console.print(statements)
     if view.overrides:
@@ -239,9 +262,47 @@ def _print_thread(view: Any) -> None:
             overrides.add_column(column, overflow="fold")
         for o in view.overrides:
             overrides.add_row(
-                o.kind, o.subject, o.value, o.analyst, o.created_at.isoformat()[:19], o.reason or ""
+                o.kind,
+                plain(o.subject),
+                plain(o.value),
+                plain(o.analyst),
+                o.created_at.isoformat()[:19],
+                plain(o.reason),
             )
         console.print(overrides)
+
+
+def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
+    """Each thread's marking: the roll-up of its documents' markings."""
+    from sqlalchemy import select
+
+    from watchfloor.store.models import Document, Statement
+
+    found: dict[int, set[str]] = {}
+    if thread_ids:
+        rows = session.execute(
+            select(Statement.thread_id, Document.marking)
+            .join(Document, Document.id == Statement.document_id)
+            .where(Statement.thread_id.in_(thread_ids))
+            .distinct()
+        )
+        for thread_id, marking in rows:
+            found.setdefault(thread_id, set()).add(marking)
+    return {t: _rolled_up(sorted(m)) for t, m in found.items()}
+
+
+def _rolled_up(markings: list[str]) -> str:
+    from watchfloor.publish.markings import parse_marking, rollup
+
+    try:
+        return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"
+    except WatchfloorError as exc:
+        return f"unknown ({exc})"
+
+
+def _thread_marking(view: Any) -> str:
+    """The roll-up of the markings of the thread's documents: the marking of this page."""
+    return _rolled_up(sorted({st.marking for st in view.statements if st.marking}))
 
 
 def _report_changes(what: str, changes: list[Any], output_format: OutputFormat) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from enum import StrEnum
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from watchfloor.errors import WatchfloorError
 
@@ -39,9 +41,36 @@ class FinderChoice(StrEnum):
 UTF8_NAMES = frozenset({"utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "ascii"})
 
 
+# C0 controls but tab and newline, DEL and C1 (ESC and CSI start terminal escape sequences),
+# and the bidirectional overrides that make a line read differently from what it holds.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None) -> str:
+    """Reported text made safe for a terminal: control and escape characters removed."""
+    return _CONTROLS.sub("", text or "")
+
+
+def plain(text: str | None) -> Text:
+    """A table cell of reported text: never read as Rich markup, never a terminal escape."""
+    return Text(clean(text))
+
+
+def highlighted(snippet: str) -> Text:
+    """A search snippet with its matched words in bold (the markers, not brackets, say which)."""
+    from watchfloor.store.repository import HIT_END, HIT_START
+
+    out = Text()
+    for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet)):
+        out.append(clean(part), style="bold" if i % 2 else "")
+    return out
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear error line and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(
+        Text.assemble(("error:", "bold red"), " ", clean(message)), highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 

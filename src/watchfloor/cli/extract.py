@@ -19,6 +19,7 @@ from watchfloor.cli.common import (
     err_console,
     fail,
     parse_day,
+    plain,
 )
 from watchfloor.errors import WatchfloorError
 
@@ -85,10 +86,10 @@ def extract_command(
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
     for note in analyzer.notes():
-        err_console.print(f"note: {path}: {note}", highlight=False, soft_wrap=True)
+        err_console.print(plain(f"note: {path}: {note}"), highlight=False, soft_wrap=True)
     if document.encoding and document.encoding.lower() not in UTF8_NAMES:
         err_console.print(
-            f"note: {path} is not UTF-8; it was read as {document.encoding}",
+            plain(f"note: {path} is not UTF-8; it was read as {document.encoding}"),
             highlight=False,
             soft_wrap=True,
         )
@@ -97,7 +98,7 @@ def extract_command(
         for finding in findings:
             sys.stdout.write(json.dumps(finding.to_contract(), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{len(findings)} threat statements in {document.source}")
+    table = Table(title=plain(f"{len(findings)} threat statements in {document.source}"))
     # Short columns never wrap; names and the evidence give way on a narrow terminal.
     for column, width, wraps in (
         ("act", 8, False),
@@ -118,11 +119,11 @@ def extract_command(
         table.add_row(
             s.act,
             s.status,
-            finding.actor.entity or (s.actor.text if s.actor else ""),
-            s.target.text if s.target else "",
-            finding.target.protectee or "",
+            plain(finding.actor.entity or (s.actor.text if s.actor else "")),
+            plain(s.target.text if s.target else ""),
+            plain(finding.target.protectee),
             "[bold red]yes[/]" if finding.duty_to_warn else "no",
-            s.when or "",
-            *([s.evidence.text] if show_evidence else []),
+            plain(s.when),
+            *([plain(s.evidence.text)] if show_evidence else []),
         )
     console.print(table)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from watchfloor.cli.common import (
@@ -21,10 +22,13 @@ from watchfloor.cli.common import (
     StoreFormat,
     UntilOpt,
     app,
+    clean,
     console,
     err_console,
     fail,
+    highlighted,
     parse_day,
+    plain,
     print_json,
     statement_filters,
     store_engine,
@@ -123,7 +127,8 @@ def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) ->
                 summary.add(outcome)
                 if outcome.status == "failed":
                     err_console.print(
-                        f"[yellow]failed:[/] {outcome.location}: {outcome.reason}",
+                        "[yellow]failed:[/] "
+                        + escape(clean(f"{outcome.location}: {outcome.reason}")),
                         highlight=False,
                         soft_wrap=True,
                     )
@@ -132,7 +137,7 @@ def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) ->
                 progress.advance(task)
     except PipelineNotFound as exc:
         raise fail(str(exc)) from None
-    console.print(summary.line(), highlight=False)
+    console.print(plain(summary.line()), highlight=False)
     return summary
 
 
@@ -151,7 +156,7 @@ def _dated_line(outcome: Any) -> str:
 def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[list[Any], int]:
     """Items to ingest, and the number of paths that do not exist (reported, not quarantined:
     a mistyped path is not a document)."""
-    from watchfloor.ingest.files import iter_paths
+    from watchfloor.ingest.folders import iter_paths
     from watchfloor.store.ingestion import Item, SourceSpec, file_item
 
     items: list[Any] = []
@@ -172,7 +177,8 @@ def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[l
         elif not Path(value).exists():
             missing += 1
             err_console.print(
-                f"[yellow]failed:[/] {value}: no such file or folder; check the path",
+                "[yellow]failed:[/] "
+                + escape(clean(f"{value}: no such file or folder; check the path")),
                 highlight=False,
                 soft_wrap=True,
             )
@@ -211,8 +217,8 @@ def _print_failures(output_format: OutputFormat) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            row["location"],
-            row["reason"],
+            plain(row["location"]),
+            plain(row["reason"]),
             str(row["attempts"]),
             row["last_failed_at"][:19],
             (row["sha256"] or "")[:12],
@@ -331,11 +337,11 @@ def documents_command(
         table.add_row(
             str(d.id),
             d.day.isoformat(),
-            f"{d.source} ({d.reliability})",
-            d.title or d.location,
+            plain(f"{d.source} ({d.reliability})"),
+            plain(d.title or d.location),
             str(d.statements) if d.analyzed else "not analyzed",
             cluster_text,
-            d.marking,
+            plain(d.marking),
         )
     console.print(table)
 
@@ -378,6 +384,7 @@ def statements_command(
         "target",
         "protectee",
         "warn",
+        "marking",
         "evidence",
     ):
         table.add_column(column, overflow="fold")
@@ -387,11 +394,12 @@ def statements_command(
             str(row["document"]["id"]),
             row["act"],
             row["status"],
-            row["actor"]["entity"] or row["actor"]["text"] or "",
-            row["target"]["text"] or "",
-            row["target"]["protectee"] or "",
+            plain(row["actor"]["entity"] or row["actor"]["text"]),
+            plain(row["target"]["text"]),
+            plain(row["target"]["protectee"]),
             "[bold red]yes[/]" if row["duty_to_warn"] else "no",
-            row["evidence"]["text"][:160],
+            plain(row["document"]["marking"]),
+            plain(row["evidence"]["text"][:160]),
         )
     console.print(table)
 
@@ -415,17 +423,27 @@ def search_command(
 
     filters = statement_filters(protectee, actor, act, status, since, until, source)
     engine = store_engine(immediate=False)
-    with transaction(engine) as session:
-        hits = search(session, query, filters, limit=limit)
+    try:
+        with transaction(engine) as session:
+            hits = search(session, query, filters, limit=limit)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
     if output_format is not OutputFormat.table:
         print_json([hit.to_json() for hit in hits], output_format)
         return
-    table = Table(title=f"{len(hits)} documents match {query!r}")
-    for column in ("id", "date", "source", "title", "snippet"):
+    table = Table(title=plain(f"{len(hits)} documents match {query!r}"))
+    for column in ("id", "date", "source", "title", "marking", "snippet"):
         table.add_column(column, overflow="fold")
     for hit in hits:
         d = hit.document
-        table.add_row(str(d.id), d.day.isoformat(), d.source, d.title or d.location, hit.snippet)
+        table.add_row(
+            str(d.id),
+            d.day.isoformat(),
+            plain(d.source),
+            plain(d.title or d.location),
+            plain(d.marking),
+            highlighted(hit.marked),
+        )
     console.print(table)
 
 
@@ -492,15 +510,18 @@ def watch_command(
                     if report.next_due is not None:
                         next_due.append(report.next_due)
                     if report.polled:
-                        state = "ok" if report.ok else f"[red]failed[/]: {report.error}"
+                        state = (
+                            "ok" if report.ok else f"[red]failed[/]: {escape(clean(report.error))}"
+                        )
+                        name = escape(clean(report.name))
                         err_console.print(
-                            f"{report.name}: {state}, {len(report.outcomes)} new items",
+                            f"{name}: {state}, {len(report.outcomes)} new items",
                             highlight=False,
                             soft_wrap=True,
                         )
             except PipelineNotFound as exc:
                 raise fail(str(exc)) from None
-            console.print(summary.line(), highlight=False)
+            console.print(plain(summary.line()), highlight=False)
             if once:
                 return
             wait = min(next_due, default=datetime.now(UTC)) - datetime.now(UTC)

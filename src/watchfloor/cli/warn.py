@@ -1,4 +1,4 @@
-"""Duty-to-warn cases, notices, the outbox, staff users and the audit log."""
+"""Duty-to-warn cases, notices, the outbox and staff users (the audit log: cli/audit.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ case_app = typer.Typer(
 )
 outbox_app = typer.Typer(help="Notices waiting to be sent, and the sender.")
 users_app = typer.Typer(help="Staff who move cases, and their roles.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
 def _warn_run(action: Any, *, read_only: bool = False) -> Any:
@@ -404,8 +403,8 @@ def outbox_command(
                 "attempts": n.attempts,
                 "next_attempt_at": n.next_attempt_at.isoformat(),
                 "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                # The idempotency key is left out: with the token key it makes the token.
                 "last_error": n.last_error,
-                "idempotency_key": n.idempotency_key,
             }
             for n in list_notices(session, status=status, limit=limit)
         ]
@@ -537,71 +536,6 @@ def ack_command(
         )
 
 
-@audit_app.command("verify")
-def audit_verify_command() -> None:
-    """Walk the hash chain; report the entries checked or the first broken link."""
-    from watchfloor.store import audit
-
-    result = _warn_run(audit.verify, read_only=True)
-    if result.ok:
-        console.print(f"audit log intact: {result.entries} entries checked", highlight=False)
-        return
-    raise fail(
-        f"audit log broken at entry {result.broken_at}: {result.problem} "
-        f"({result.entries} entries read)",
-        1,
-    )
-
-
-@audit_app.command("log")
-def audit_log_command(
-    subject_type: Annotated[str | None, typer.Option(help="case, notice, user ...")] = None,
-    subject_id: Annotated[
-        str | None, typer.Option(help="With --subject-type: one subject.")
-    ] = None,
-    limit: LimitOpt = 50,
-    output_format: StoreFormat = OutputFormat.table,
-) -> None:
-    """The newest audit entries, newest last."""
-    from sqlalchemy import select
-
-    from watchfloor.store.models import AuditEntry
-
-    def run(session: Any) -> list[dict[str, Any]]:
-        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-        if subject_type:
-            query = query.where(AuditEntry.subject_type == subject_type)
-        if subject_id:
-            query = query.where(AuditEntry.subject_id == subject_id)
-        return [
-            {
-                "id": e.id,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "action": e.action,
-                "subject": f"{e.subject_type} {e.subject_id}",
-                "details": json.loads(e.details),
-                "hash": e.hash,
-            }
-            for e in reversed(list(session.scalars(query)))
-        ]
-
-    rows = _warn_run(run, read_only=True)
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} audit entries")
-    for column in ("id", "at", "actor", "action", "subject", "details"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        details = json.dumps(r["details"], ensure_ascii=False)
-        table.add_row(
-            str(r["id"]), r["at"][:19], r["actor"], r["action"], r["subject"], details[:120]
-        )
-    console.print(table)
-
-
 app.add_typer(case_app, name="case")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(users_app, name="users")
-app.add_typer(audit_app, name="audit")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ import yaml
 
 from watchfloor.errors import InputError, WatchfloorError
 from watchfloor.ingest.files import DEFAULT_MAX_BYTES, document_from_bytes
+from watchfloor.ingest.guard import NonPublicAddress, public_only
 from watchfloor.ingest.records import Document
 
 FeedKind = Literal["feed", "page"]
@@ -265,11 +267,13 @@ class _Fetched:
 
 
 def new_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
-    """An httpx client set up for polling: timeouts, redirects followed, our User-Agent."""
+    """An httpx client set up for polling: timeouts, redirects followed, our User-Agent, and
+    every request (each redirect too) refused unless its host is a public address."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT},
+        event_hooks={"request": [lambda request: public_only(str(request.url))]},
     )
 
 
@@ -372,13 +376,16 @@ def _feed_items(fetched: _Fetched) -> tuple[list[FeedItem], str | None]:
         raise _FetchError(
             f"content type {mime} is not a feed; expected RSS or Atom XML", fetched.status_code
         )
-    parsed = feedparser.parse(
-        fetched.body,
-        response_headers={
-            "content-type": fetched.headers.get("content-type", ""),
-            "content-location": fetched.url,
-        },
-    )
+    try:
+        parsed = feedparser.parse(
+            _no_surrogate_refs(fetched.body),
+            response_headers={
+                "content-type": fetched.headers.get("content-type", ""),
+                "content-location": fetched.url,
+            },
+        )
+    except Exception as exc:  # the parser's own bug on one feed fails that feed alone
+        raise _FetchError(f"the feed cannot be parsed ({type(exc).__name__}: {exc})") from None
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     # feedparser's lenient parser recovers entries from slightly broken XML (an unescaped &
     # is common); those are kept and the problem reported. Entries with nothing to read or
@@ -394,9 +401,27 @@ def _feed_items(fetched: _Fetched) -> tuple[list[FeedItem], str | None]:
     return items, warning
 
 
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _no_surrogate_refs(body: bytes) -> bytes:
+    """The feed with character references to lone surrogates (no character at all) turned
+    into U+FFFD, which XML parsers and databases take."""
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        hex_digits, decimal = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(decimal)
+        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group(0)
+
+    return _CHAR_REF.sub(fix, body)
+
+
 def _entry_item(entry: Any) -> FeedItem:
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
+    try:
+        published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
+    except (ValueError, OverflowError, OSError, TypeError):
+        published = None  # a date no calendar has (year 0): the item is still news
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     return FeedItem(
         link=entry.get("link") or None,
@@ -502,6 +527,7 @@ def _download(
     """GET with redirects followed, stopping as soon as the body passes `max_bytes`."""
     extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
+        public_only(url)  # also for clients made elsewhere, which lack new_client's hook
         with client.stream(
             "GET", url, headers=dict(headers), follow_redirects=True, **extra
         ) as response:
@@ -538,6 +564,8 @@ def _download(
         ) from None
     except httpx.TooManyRedirects:
         raise _FetchError("too many redirects") from None
+    except NonPublicAddress as exc:
+        raise _FetchError(str(exc)) from None
     except httpx.HTTPError as exc:
         raise _FetchError(f"request failed ({type(exc).__name__}: {exc})") from None
 

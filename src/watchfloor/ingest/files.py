@@ -15,7 +15,6 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -219,32 +218,6 @@ def _read_bytes(
         raw=raw,
         encoding=decoded.encoding,
     )
-
-
-def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Expand folders (recursively) into the supported files inside them, sorted.
-
-    Paths named explicitly are passed through even with an unknown suffix or when missing,
-    so that `read_document` can sniff them or say what is wrong; hidden files and folders
-    found while walking (".git", ".DS_Store") are skipped.
-    """
-    seen: set[Path] = set()
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            found = sorted(
-                child
-                for child in path.rglob("*")
-                if child.is_file()
-                and child.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in child.relative_to(path).parts)
-            )
-        else:
-            found = [path]
-        for item in found:
-            if item not in seen:
-                seen.add(item)
-                yield item
 
 
 # --- format detection -------------------------------------------------------------------

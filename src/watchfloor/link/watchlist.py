@@ -226,7 +226,8 @@ def _yaml_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
         raise WatchlistError(
             f"{source}: expected a mapping with a 'protectees' list at the top of the file"
         )
-    unknown = sorted(set(data) - {"protectees"})
+    # Keys may be numbers, dates or null as YAML reads them: sort them as text.
+    unknown = sorted((set(data) - {"protectees"}), key=str)
     if unknown:
         raise WatchlistError(
             f"{source}: field {unknown[0]}: unknown top-level field; only 'protectees' is allowed"

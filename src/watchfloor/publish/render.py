@@ -153,7 +153,7 @@ def render_html(
         day_long=f"{cut.review.day:%A} {cut.review.day.day} {cut.review.day:%B %Y}",
         reader=cut.reader,
         holds=_holds(cut.reader),
-        distribution=cut.review.distribution.describe(),
+        distribution=cut.review.distribution.describe_for(cut.reader.name),
         rendered_at=when.strftime("%Y-%m-%d %H:%M UTC"),
         withheld=len(cut.withheld),
         withheld_line=cut.withheld_line(),

@@ -26,10 +26,16 @@ from sqlalchemy.orm import Session
 
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
+from watchfloor.publish.drawn import documents_of, origins_of
 from watchfloor.publish.markings import Marking, parse_marking, rollup
 from watchfloor.publish.wording import StageWords, capitalized, stage_key, stage_values
 from watchfloor.store import audit
-from watchfloor.store.models import Document, Portion, Review, Source, Statement, Thread, utcnow
+from watchfloor.store.models import (
+    Portion,
+    Review,
+    Thread,
+    utcnow,
+)
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "publish" / "review.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_REVIEW_CONFIG"
@@ -157,6 +163,14 @@ class Distribution:
             parts.append(", ".join(sorted(self.audiences)))
         if self.readers:
             parts.append("named readers: " + ", ".join(sorted(self.readers)))
+        return "; ".join(parts) or "nobody"
+
+    def describe_for(self, name: str) -> str:
+        """What one reader's copy says of the distribution: the audiences, and the reader
+        themself if named; never the other named readers."""
+        parts = [", ".join(sorted(self.audiences))] if self.audiences else []
+        if name in self.readers:
+            parts.append(f"named reader: {name}")
         return "; ".join(parts) or "nobody"
 
 
@@ -295,29 +309,10 @@ def _version(session: Session, thread_id: int) -> int:
     return (thread.version or 0) if thread is not None else 0
 
 
-def _documents_of(
-    session: Session, thread_id: int, assessment: ThreadAssessment
-) -> list[tuple[Document, Source]]:
-    ids = set(assessment.document_ids)
-    if not ids:
-        ids = set(
-            session.scalars(
-                select(Statement.document_id)
-                .join(Document, Document.id == Statement.document_id)
-                # Judged as of a day: nothing reported after its last statement.
-                .where(Statement.thread_id == thread_id, Document.day <= assessment.last_seen)
-                .distinct()
-            )
-        )
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Document, Source)
-        .join(Source, Document.source_id == Source.id)
-        .where(Document.id.in_(ids))
-        .order_by(Document.day, Document.id)
-    )
-    return [(row[0], row[1]) for row in rows]
+def _internal(effect: str, reason: str) -> bool:
+    """A rationale line about the analysts' own work (statements dismissed), which stays on
+    the board and out of the product."""
+    return effect == "note" and "dismissed by an analyst" in reason
 
 
 def parse_document_marking(document_id: int, text: str) -> Marking:
@@ -380,13 +375,16 @@ def build_review(
     threads = []
     for view in _threads_for(session, day, window):
         assessment: ThreadAssessment = view.assessment
-        documents = _documents_of(session, view.id, assessment)
+        documents = documents_of(session, view.id, assessment)
         if not documents:
             raise ReviewError(
                 f"thread {view.id} ({assessment.key}) has no stored documents, so its portion "
                 "cannot be marked; re-assess it (watchfloor assess)"
             )
-        marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in documents])
+        # The rationale names the clusters' origins ("one origin ... (SOURCE)"): their
+        # markings roll into the portion's even when none of their statements is in the thread.
+        drawn = documents + origins_of(session, [d for d, _ in documents])
+        marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in drawn])
         graded = source_grades(session, {s.name for _, s in documents})
         title, body = judgement_text(assessment, config)
         citations = [
@@ -401,7 +399,11 @@ def build_review(
             ).to_json()
             for d, s in documents
         ]
-        rationale = [{"effect": r.effect, "reason": r.reason} for r in assessment.rationale]
+        rationale = [
+            {"effect": r.effect, "reason": r.reason}
+            for r in assessment.rationale
+            if not _internal(r.effect, r.reason)
+        ]
         session.add(
             Portion(
                 review_id=review.id,

@@ -1,16 +1,26 @@
-"""The tamper-evident audit log: every entry carries the hash of the one before it.
+"""The tamper-evident audit log: every entry carries a MAC of itself and the entry before it.
 
-An entry's hash is SHA-256 over the previous hash and a canonical JSON of its own fields, so
-editing, deleting or reordering any row behind the application's back breaks the chain from
-that row on, and `verify` names the first broken link. Appends are serialised (an advisory
-lock on PostgreSQL; SQLite has one writer at a time) so two writers never chain to the same
-predecessor. Call `append` inside the transaction that makes the change it records: the change
-and its audit entry commit together or not at all.
+An entry's hash is HMAC-SHA256(audit key, previous hash + canonical JSON of its own fields).
+The key lives outside the store (store.keys: `WATCHFLOOR_AUDIT_KEY`, the file
+`WATCHFLOOR_AUDIT_KEY_FILE` names, or `audit.key` in the key folder), so someone who can write
+the database but not read the key can neither edit an entry and recompute the ones after it,
+nor append forged ones: `verify` names the first entry whose MAC does not hold. Entries written
+before the key existed carry a plain SHA-256; they are accepted only as the log's first
+entries and counted in the result (`unkeyed`).
+
+Deleting the newest entries leaves a shorter chain that still links up. `anchor` therefore
+gives the head (count and hash, MACed) to keep somewhere the store's writers cannot change;
+`verify(anchor=...)` then detects a log cut short or rewritten behind that anchor.
+
+Appends are serialised (an advisory lock on PostgreSQL; SQLite has one writer at a time) so two
+writers never chain to the same predecessor. Call `append` inside the transaction that makes
+the change it records: the change and its audit entry commit together or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,6 +30,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from watchfloor.errors import WatchfloorError
+from watchfloor.store.keys import load_key
 from watchfloor.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -33,8 +45,11 @@ def canonical(details: Mapping[str, Any]) -> str:
     )
 
 
-def entry_hash(
-    prev_hash: str,
+def audit_key() -> bytes:
+    return load_key("audit", "WATCHFLOOR_AUDIT_KEY", "WATCHFLOOR_AUDIT_KEY_FILE")
+
+
+def _body(
     *,
     id: int,
     at: datetime,
@@ -44,7 +59,7 @@ def entry_hash(
     subject_id: str,
     details: str,
 ) -> str:
-    body = canonical(
+    return canonical(
         {
             "id": id,
             "at": at.isoformat(timespec="microseconds"),
@@ -55,7 +70,17 @@ def entry_hash(
             "details": details,
         }
     )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def entry_hash(prev_hash: str, key: bytes | None = None, **fields: Any) -> str:
+    """The entry's MAC under `key` (the audit key when not given)."""
+    message = (prev_hash + _body(**fields)).encode("utf-8")
+    return hmac.new(key or audit_key(), message, hashlib.sha256).hexdigest()
+
+
+def legacy_hash(prev_hash: str, **fields: Any) -> str:
+    """The unkeyed hash of entries written before the audit key (accepted as a prefix only)."""
+    return hashlib.sha256((prev_hash + _body(**fields)).encode("utf-8")).hexdigest()
 
 
 def append(
@@ -109,13 +134,21 @@ class Verification:
     ok: bool
     broken_at: int | None = None  # id of the first entry whose link does not hold
     problem: str | None = None
+    unkeyed: int = 0  # entries from before the audit key, at the start of the log
 
 
-def verify(session: Session, *, batch: int = 5000) -> Verification:
-    """Walk the chain from the start; report the first entry that does not link up."""
+def verify(
+    session: Session, *, batch: int = 5000, anchor: Anchor | None = None, key: bytes | None = None
+) -> Verification:
+    """Walk the chain from the start; report the first entry that does not link up, or, with
+    an `anchor`, a log that ends before it or differs from it."""
+    key = key or audit_key()
+    if anchor is not None:
+        anchor.check(key)
     prev_hash = GENESIS
     expected_id = 1
-    count = 0
+    count = unkeyed = 0
+    keyed_seen = False
     for row in _rows(session, batch):
         count += 1
         if row.id != expected_id:
@@ -126,23 +159,88 @@ def verify(session: Session, *, batch: int = 5000) -> Verification:
             return Verification(
                 count, False, row.id, "its previous-hash does not match the entry before it"
             )
-        recomputed = entry_hash(
-            prev_hash,
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            details=row.details,
-        )
-        if recomputed != row.hash:
+        fields = {
+            "id": row.id,
+            "at": row.at,
+            "actor": row.actor,
+            "action": row.action,
+            "subject_type": row.subject_type,
+            "subject_id": row.subject_id,
+            "details": row.details,
+        }
+        if hmac.compare_digest(entry_hash(prev_hash, key, **fields), row.hash):
+            keyed_seen = True
+        elif not keyed_seen and legacy_hash(prev_hash, **fields) == row.hash:
+            unkeyed += 1
+        else:
             return Verification(
-                count, False, row.id, "its contents do not match its hash (edited after writing)"
+                count,
+                False,
+                row.id,
+                "its MAC does not match its contents (edited, forged or written with another key)",
+            )
+        if anchor is not None and row.id == anchor.count and row.hash != anchor.head:
+            return Verification(
+                count, False, row.id, "it differs from the anchor's head (rewritten since)"
             )
         prev_hash = row.hash
         expected_id += 1
-    return Verification(count, True)
+    if anchor is not None and count < anchor.count:
+        return Verification(
+            count,
+            False,
+            count + 1,
+            f"the log ends at entry {count} but the anchor of {anchor.at} counted "
+            f"{anchor.count}: entries were deleted",
+        )
+    return Verification(count, True, unkeyed=unkeyed)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The head of the log at one moment, MACed: kept outside the store, it shows truncation."""
+
+    count: int
+    head: str
+    at: str
+    mac: str
+
+    @staticmethod
+    def _message(count: int, head: str, at: str) -> bytes:
+        return f"anchor:{count}:{head}:{at}".encode()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "head": self.head, "at": self.at, "mac": self.mac}
+
+    @classmethod
+    def parse(cls, line: str) -> Anchor:
+        try:
+            data = json.loads(line)
+            return cls(int(data["count"]), str(data["head"]), str(data["at"]), str(data["mac"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WatchfloorError(
+                f"not an audit anchor ({exc!r}); use a line printed by `watchfloor audit anchor`"
+            ) from None
+
+    def check(self, key: bytes) -> None:
+        expected = hmac.new(key, self._message(self.count, self.head, self.at), hashlib.sha256)
+        if not hmac.compare_digest(expected.hexdigest(), self.mac):
+            raise WatchfloorError(
+                f"the anchor of {self.at} does not carry a valid MAC under this audit key; it was "
+                "altered, or made with another key"
+            )
+
+
+def anchor(session: Session, key: bytes | None = None) -> Anchor:
+    """The head of the log now: its count and newest hash, MACed with the audit key."""
+    key = key or audit_key()
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    count, head = (last.id, last.hash) if last else (0, GENESIS)
+    at = utcnow().isoformat(timespec="seconds")
+    mac = hmac.new(key, Anchor._message(count, head, at), hashlib.sha256).hexdigest()
+    return Anchor(count, head, at, mac)
 
 
 def _rows(session: Session, batch: int) -> Iterator[AuditEntry]:

@@ -9,6 +9,7 @@ processes writing at once wait for each other instead of failing half way.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,26 @@ def home() -> Path:
     return Path(os.environ.get(HOME_VAR) or DEFAULT_HOME)
 
 
+def private_dir(path: Path) -> Path:
+    """Create the missing folders of `path` readable by their owner only (0700). Folders that
+    already exist are left as they are: they may be shared ones such as /tmp."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is cut by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty and owner-only (0600) if missing, its missing folders 0700. SQLite
+    gives its journal and WAL files the database file's permissions."""
+    private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        path.chmod(0o600)
+    return path
+
+
 def database_url(url: str | None = None) -> str:
     """The database to use: the argument, else `$WATCHFLOOR_DATABASE_URL`, else SQLite in home()."""
     chosen = url or os.environ.get(URL_VAR)
@@ -50,8 +71,9 @@ def describe(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        # Not parseable: hide whatever sits between "//user:" and "@".
+        return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
@@ -59,11 +81,11 @@ def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
     resolved = database_url(url)
     try:
         parsed = make_url(resolved)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise StoreError(
-            f"{URL_VAR}={resolved!r} is not a database URL; use e.g. "
+            f"{URL_VAR}={describe(resolved)!r} is not a database URL ({exc}); use e.g. "
             "postgresql+psycopg://user@host:5432/dbname or sqlite:////path/to/watchfloor.db"
-        ) from exc
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved, parsed.database, immediate)
     if parsed.get_backend_name() != "postgresql":
@@ -77,7 +99,7 @@ def make_engine(url: str | None = None, *, immediate: bool = True) -> Engine:
 def _sqlite_engine(url: str, database: str | None, immediate: bool) -> Engine:
     if database and database != ":memory:":
         try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(database))
         except OSError as exc:
             raise StoreError(
                 f"cannot create the folder for {database}: {exc}; "

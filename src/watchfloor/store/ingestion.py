@@ -159,6 +159,10 @@ class Ingestor:
             except WatchfloorError as exc:
                 yield self._quarantine(item, _reason(exc), raw=item.raw() if item.raw else None)
                 continue
+            except Exception:  # a reader's bug on one input must not stop the others
+                log.exception("reading %s failed", item.location)
+                yield self._quarantine(item, "could not be read: " + _exception_reason())
+                continue
             read.append((item, document, retrieved))
         if not read:
             return

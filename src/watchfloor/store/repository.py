@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import WatchfloorError
@@ -573,11 +573,21 @@ def find_statements(
 # --- full-text search ---------------------------------------------------------------------
 
 
+# The snippet's matched words are set off by two private-use characters, which no report
+# holds: brackets, the old markers, are ordinary text in reporting and in Rich markup.
+HIT_START, HIT_END = "\ue000", "\ue001"
+
+
 @dataclass(frozen=True)
 class SearchHit:
     document: DocumentSummary
-    snippet: str
+    marked: str  # the snippet with HIT_START/HIT_END around matched words
     rank: float
+
+    @property
+    def snippet(self) -> str:
+        """The snippet with matched words in [brackets], as the JSON output has it."""
+        return self.marked.replace(HIT_START, "[").replace(HIT_END, "]")
 
     def to_json(self) -> dict[str, Any]:
         return {**self.document.to_json(), "snippet": self.snippet, "rank": self.rank}
@@ -585,6 +595,10 @@ class SearchHit:
 
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class SearchError(WatchfloorError):
+    """A search query the full-text index cannot run."""
 
 
 def fts5_query(query: str) -> str:
@@ -637,7 +651,9 @@ def search(
             select(
                 literal_column("documents_fts.rowid").label("doc_id"),
                 literal_column("bm25(documents_fts, 4.0, 1.0)").label("score"),
-                literal_column("snippet(documents_fts, 1, '[', ']', ' … ', 16)").label("snippet"),
+                literal_column(
+                    f"snippet(documents_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 16)"
+                ).label("snippet"),
             )
             .select_from(text("documents_fts"))
             .where(text("documents_fts MATCH :match"))
@@ -678,7 +694,13 @@ def search(
                 )
             )
         )
-    rows = session.execute(statement, {"match": match} if dialect == "sqlite" else {}).all()
+    try:
+        rows = session.execute(statement, {"match": match} if dialect == "sqlite" else {}).all()
+    except DBAPIError as exc:  # FTS5 "expression tree is too large", a tsquery too deep ...
+        raise SearchError(
+            f"search {query[:60]!r}: the full-text index cannot run this query "
+            f"({str(exc.orig).strip()}); use fewer terms or fewer ORs"
+        ) from None
     hits = [SearchHit(_summary(row[:5]), row[5], float(row[6])) for row in rows]
     if dialect != "sqlite" and hits:
         hits = _pg_snippets(session, query, hits)
@@ -695,7 +717,8 @@ def _pg_snippets(session: Session, query: str, hits: list[SearchHit]) -> list[Se
                 "english",
                 func.left(Document.text, 300000),
                 func.websearch_to_tsquery("english", query),
-                "StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=2, "
+                f'StartSel="{HIT_START}", StopSel="{HIT_END}", MaxWords=24, MinWords=8, '
+                "MaxFragments=2, "
                 'FragmentDelimiter=" … "',
             ),
         ).where(Document.id.in_(ids))

@@ -1,10 +1,13 @@
 """Acknowledgement tokens: the recipient of a notice confirms receipt with its token.
 
 The store keeps only the token's SHA-256, so a copy of the database cannot acknowledge anything.
-The token itself is HMAC-SHA256(installation key, notice idempotency key): unguessable without
-the key, and the same on every resend of the notice, so a retry after a crash carries the token
-that was already recorded. The key is `WATCHFLOOR_SECRET_KEY` (set it on every worker of a
-shared PostgreSQL deployment), else a random key kept in `$WATCHFLOOR_HOME/secret.key` (0600).
+A token is `EXPIRY.MAC`: the Unix second it stops working, and HMAC-SHA256(token key, notice
+idempotency key and expiry). It is unguessable without the key and the same on every resend of
+the notice (the expiry is counted from when the notice was queued), so a retry after a crash
+carries the token that was already recorded. The key is `WATCHFLOOR_SECRET_KEY` (set it on
+every worker of a shared PostgreSQL deployment; 32 bytes or more), else the file
+`WATCHFLOOR_SECRET_KEY_FILE` names, else `ack.key` in the key folder outside the store (see
+store.keys).
 """
 
 from __future__ import annotations
@@ -12,22 +15,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import WatchfloorError
 from watchfloor.store import audit
-from watchfloor.store.engine import home
+from watchfloor.store.keys import load_key
 from watchfloor.store.models import Acknowledgement, CaseEvent, Notice, utcnow
 
 SECRET_ENV = "WATCHFLOOR_SECRET_KEY"
-KEY_FILE = "secret.key"
+SECRET_FILE_ENV = "WATCHFLOOR_SECRET_KEY_FILE"
+# How long a recipient has to acknowledge; a later acknowledgement is refused (and audited).
+TOKEN_LIFETIME = timedelta(days=30)
 
 
 class AckError(WatchfloorError):
@@ -35,29 +37,22 @@ class AckError(WatchfloorError):
 
 
 def installation_key() -> bytes:
-    configured = os.environ.get(SECRET_ENV)
-    if configured:
-        return configured.encode("utf-8")
-    path = home() / KEY_FILE
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode("ascii")
-    # O_EXCL: two processes creating the key at once must not end up with different keys.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return Path(path).read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
+    return load_key("ack", SECRET_ENV, SECRET_FILE_ENV)
 
 
-def token_for(idempotency_key: str, key: bytes | None = None) -> str:
-    mac = hmac.new(key or installation_key(), f"ack:{idempotency_key}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:24]).decode("ascii")
+def _expiry(created_at: datetime | None) -> int:
+    start = created_at or utcnow()
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    return int((start + TOKEN_LIFETIME).timestamp())
+
+
+def token_for(notice: Notice, key: bytes | None = None) -> str:
+    """The notice's token; the same for every resend of it."""
+    expires = _expiry(notice.created_at)
+    message = f"ack:{notice.idempotency_key}:{expires}".encode()
+    mac = hmac.new(key or installation_key(), message, hashlib.sha256)
+    return f"{expires}." + base64.urlsafe_b64encode(mac.digest()[:24]).decode("ascii")
 
 
 def token_hash(token: str) -> str:
@@ -66,7 +61,7 @@ def token_hash(token: str) -> str:
 
 def register(session: Session, notice: Notice, key: bytes | None = None) -> str:
     """Create the notice's acknowledgement record; returns the token (never stored)."""
-    token = token_for(notice.idempotency_key, key)
+    token = token_for(notice, key)
     session.add(Acknowledgement(notice_id=notice.id, token_hash=token_hash(token)))
     return token
 
@@ -90,6 +85,13 @@ def acknowledge(
     )
     if row is None:
         raise AckError("this acknowledgement token matches no notice; check that it is complete")
+    expires = token.strip().split(".", 1)[0]
+    current = now or utcnow()
+    if not expires.isdigit() or current.timestamp() > int(expires):
+        raise AckError(
+            "this acknowledgement token has expired; ask the duty officer to confirm receipt "
+            "by another channel"
+        )
     notice = session.get(Notice, row.notice_id)
     assert notice is not None
     who = by or f"recipient:{notice.recipient}"

@@ -297,9 +297,18 @@ def name_target(case: Case, watchlist: Any) -> None:
         case.target_label = person.name
 
 
-def draft(session: Session, case: Case, watchlist: Any = None) -> tuple[str, str]:
+def _limits(case: Case, watchlist: Any, policy: CasePolicy | None) -> list[str]:
+    policy = policy or CasePolicy.load()
+    addresses = [a for c in contacts_of(case, watchlist) for a in (c.email, c.webhook) if a]
+    return [policy.release_limit(a) for a in addresses] or [policy.release_default]
+
+
+def draft(
+    session: Session, case: Case, watchlist: Any = None, policy: CasePolicy | None = None
+) -> tuple[str, str]:
     name_target(case, watchlist)
-    return drafting.draft_warning(case, drafting.thread_facts(session, case.thread_id))
+    limits = _limits(case, watchlist, policy)
+    return drafting.draft_warning(case, drafting.releasable(session, case, limits))
 
 
 def warn(
@@ -317,7 +326,7 @@ def warn(
     who = actor(session, who_name)
     case = get_case(session, case_id)
     name_target(case, watchlist)
-    facts = drafting.thread_facts(session, case.thread_id)
+    facts = drafting.releasable(session, case, _limits(case, watchlist, policy))
     drafted_subject, drafted_body = drafting.draft_warning(case, facts)
     subject = subject or drafted_subject
     body = body or drafted_body

@@ -62,6 +62,10 @@ class CasePolicy:
     escalation: Contact
     notify_recipient_kind: str
     source: str = "<memory>"
+    # The most restrictive marking each recipient (an address) may receive in a notice; a
+    # recipient not listed gets release_default. Deny by default: keep it low.
+    release_default: str = "TLP:AMBER"
+    release_limits: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> CasePolicy:
@@ -87,6 +91,11 @@ class CasePolicy:
                 escalation=Contact(**(data.get("escalation") or {})),
                 notify_recipient_kind=str(data.get("notify_recipient_kind", "protector")),
                 source=str(path),
+                release_default=str((data.get("release") or {}).get("default", "TLP:AMBER")),
+                release_limits={
+                    str(k): str(v)
+                    for k, v in ((data.get("release") or {}).get("recipients") or {}).items()
+                },
             )
         except (OSError, KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as exc:
             raise WarnConfigError(f"{path}: not a valid case policy ({exc!r})") from exc
@@ -111,6 +120,9 @@ class CasePolicy:
             raise WarnConfigError(
                 f"{self.source}: approver_role {self.approver_role!r} not in roles"
             )
+
+    def release_limit(self, recipient: str) -> str:
+        return self.release_limits.get(recipient, self.release_default)
 
     def enabled_codes(self) -> list[str]:
         return [c for c, spec in self.waiver_codes.items() if spec.enabled]

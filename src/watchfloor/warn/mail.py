@@ -45,6 +45,12 @@ def build_message(
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Hand one message to the SMTP server; raises DeliveryError on any failure."""
     where = f"smtp://{settings.host}:{settings.port}"
+    if settings.username and not (settings.ssl or settings.starttls):
+        # The password would cross the network in clear: refuse before connecting.
+        raise DeliveryError(
+            f"{where}: login as {settings.username} needs TLS; set smtp.starttls or smtp.ssl "
+            "(WATCHFLOOR_SMTP_STARTTLS=1), or drop the username for an unauthenticated relay"
+        )
     context = (
         ssl.create_default_context(cafile=settings.ca_file)
         if (settings.ssl or settings.starttls)

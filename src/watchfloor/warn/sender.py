@@ -47,6 +47,7 @@ class Claimed:
     body: str
     idempotency_key: str
     attempts: int
+    token: str = ""  # the acknowledgement token, already in the body
 
 
 Transport = Callable[[Claimed, NotifyConfig], None]
@@ -71,7 +72,7 @@ def send_webhook(notice: Claimed, config: NotifyConfig) -> None:
         "kind": notice.kind,
         "subject": notice.subject,
         "text": notice.body,
-        "ack_token": acks.token_for(notice.idempotency_key),
+        "ack_token": notice.token,
     }
     webhooks.deliver(notice.recipient, payload, notice.idempotency_key, config.webhook)
 
@@ -114,7 +115,7 @@ def _claim(engine: Engine, config: NotifyConfig, now: datetime) -> Claimed | Non
             return None
         notice.attempts += 1
         notice.next_attempt_at = now + timedelta(seconds=config.outbox.lease_s)
-        token = acks.token_for(notice.idempotency_key)
+        token = acks.token_for(notice)
         return Claimed(
             notice.id,
             notice.case_id,
@@ -125,6 +126,7 @@ def _claim(engine: Engine, config: NotifyConfig, now: datetime) -> Claimed | Non
             notice.body.replace(ACK_PLACEHOLDER, token),
             notice.idempotency_key,
             notice.attempts,
+            token,
         )
 
 
