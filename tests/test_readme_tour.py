@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 BEGIN, END = "<!-- tour: begin -->", "<!-- tour: end -->"
 ANY = "…"
-COLUMNS = "120"
+COLUMNS = "150"
 
 
 @dataclass

@@ -220,6 +220,9 @@ class Statement(Base):
     where: Mapped[str | None] = mapped_column("where", Text)
     method: Mapped[str | None] = mapped_column(Text)
     motive: Mapped[str | None] = mapped_column(Text)
+    # Who found it: "rules", "model" (the trained finder) or "both"; the model's probability.
+    found_by: Mapped[str] = mapped_column(String(8), default="rules", server_default="rules")
+    confidence: Mapped[float | None] = mapped_column(Float)
     # The (actor, target) thread this statement belongs to; set by the assess stage.
     thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("threads.id", ondelete="SET NULL"), index=True

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from watchfloor.errors import WatchfloorError
 from watchfloor.ingest.records import Document as IngestDocument
+from watchfloor.link.records import LinkMethod, TargetLink
 from watchfloor.store.models import (
     DEFAULT_MARKING,
     DEFAULT_RELIABILITY,
@@ -242,6 +243,8 @@ def statement_row(document_id: int, seq: int, finding: Finding) -> Statement:
         where=s.where,
         method=s.method,
         motive=s.motive,
+        found_by=s.found_by,
+        confidence=s.confidence,
     )
 
 
@@ -250,7 +253,12 @@ def contract(statement: Statement) -> dict[str, Any]:
     return {
         "actor": {"text": statement.actor_text, "entity": statement.actor_entity},
         "act": statement.act,
-        "target": {"text": statement.target_text, "protectee": statement.protectee},
+        "target": {
+            "text": statement.target_text,
+            "protectee": statement.protectee,
+            "basis": statement.link_method,
+            "confidence": TargetLink(statement.protectee, link_method(statement)).confidence,
+        },
         "status": statement.status,
         "duty_to_warn": statement.duty_to_warn,
         "evidence": {
@@ -264,7 +272,13 @@ def contract(statement: Statement) -> dict[str, Any]:
         "where": statement.where,
         "method": statement.method,
         "motive": statement.motive,
+        "found_by": statement.found_by,
+        "confidence": statement.confidence,
     }
+
+
+def link_method(statement: Statement) -> LinkMethod:
+    return statement.link_method  # type: ignore[return-value]
 
 
 # --- near-duplicate clusters ---------------------------------------------------------------
