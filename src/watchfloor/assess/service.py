@@ -46,6 +46,7 @@ from watchfloor.assess.threads import (
     thread_key,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.link.protectees import protectee_names
 from watchfloor.store import audit
 from watchfloor.store.models import (
     RELIABILITY_GRADES,
@@ -58,7 +59,6 @@ from watchfloor.store.models import (
     Thread,
     utcnow,
 )
-from watchfloor.store.protectees import protectee_names
 from watchfloor.store.repository import lock_writers
 
 # Bound parameters per IN (...) list: under SQLite's and PostgreSQL's limits with room to spare.

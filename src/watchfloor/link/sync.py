@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.service import reassess_documents
+from watchfloor.link.protectees import LoadSummary, load_protectees, protectee_names
 from watchfloor.link.watchlist import Watchlist
 from watchfloor.pipeline import after_changes
 from watchfloor.store.models import Case, Statement
-from watchfloor.store.protectees import LoadSummary, load_protectees, protectee_names
 
 
 def file_sha256(path: Path) -> str:

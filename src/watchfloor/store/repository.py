@@ -48,7 +48,7 @@ from watchfloor.store.models import (
 
 if TYPE_CHECKING:
     # Only for annotations: the store must open without loading the NLP pipeline.
-    from watchfloor.pipeline import Finding
+    from watchfloor.warn.records import Finding
 
 # Every writer takes this PostgreSQL advisory lock for the length of its transaction, so that
 # two processes storing near-duplicates at the same moment see each other's documents (SQLite

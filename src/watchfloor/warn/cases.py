@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, object_session
 
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
+from watchfloor.link.protectees import StoredWatchlist
 from watchfloor.store import audit
 from watchfloor.store.models import Acknowledgement, Case, CaseEvent, Notice, utcnow
-from watchfloor.store.protectees import StoredWatchlist
 from watchfloor.warn import drafting
 from watchfloor.warn.config import SYSTEM_ACTOR, CasePolicy, Contact
 from watchfloor.warn.duty import ThreadRule, grades, sharpened
