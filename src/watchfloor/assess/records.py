@@ -266,3 +266,16 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class ThreadChange:
+    """A thread's assessment before (None: never assessed) and after a re-assessment."""
+
+    thread_id: int
+    before: ThreadAssessment | None
+    after: ThreadAssessment
+
+    @property
+    def changed(self) -> bool:
+        return self.before is None or self.before.to_json() != self.after.to_json()

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from watchfloor import hooks
 from watchfloor.assess.config import CONFIG_ENV_VAR, AssessConfig
 from watchfloor.assess.context import deaths_by_document, named_actors, plot_actor
 from watchfloor.assess.grading import assess_thread
@@ -34,6 +35,7 @@ from watchfloor.assess.records import (
     StatementEvidence,
     StoredSignal,
     ThreadAssessment,
+    ThreadChange,
     ThreadOverrides,
 )
 from watchfloor.assess.signals import find_signals
@@ -78,19 +80,6 @@ class AssessInputError(WatchfloorError):
 
 
 # --- records --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThreadChange:
-    """A thread's assessment before (None: never assessed) and after a re-assessment."""
-
-    thread_id: int
-    before: ThreadAssessment | None
-    after: ThreadAssessment
-
-    @property
-    def changed(self) -> bool:
-        return self.before is None or self.before.to_json() != self.after.to_json()
 
 
 @dataclass(frozen=True)
@@ -1151,3 +1140,9 @@ def _id_batches(session: Session, column: Any, size: int) -> Iterator[list[int]]
             return
         yield batch
         after = batch[-1]
+
+
+@hooks.on_documents_stored
+def _documents_stored(session: Session, document_ids: Sequence[int]) -> None:
+    """Re-assess the threads stored documents touch, then tell the stages after assess."""
+    hooks.threads_changed(session, reassess_documents(session, list(document_ids)))

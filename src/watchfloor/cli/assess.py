@@ -292,7 +292,8 @@ def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
 
 
 def _rolled_up(markings: list[str]) -> str:
-    from watchfloor.publish.markings import parse_marking, rollup
+    from watchfloor.publish.markings import parse_marking
+    from watchfloor.publish.rollup import rollup
 
     try:
         return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"

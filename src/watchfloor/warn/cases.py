@@ -18,9 +18,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from watchfloor import hooks
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
 from watchfloor.link.protectees import StoredWatchlist
+from watchfloor.link.watchlist import load_watchlist
 from watchfloor.store import audit
 from watchfloor.store.models import Acknowledgement, Case, CaseEvent, Notice, utcnow
 from watchfloor.warn import drafting
@@ -143,11 +145,7 @@ def _contacts(protectee: str | None, watchlist: Any) -> list[dict[str, str | Non
 
 def _watchlist_from_env() -> Any:
     path = os.environ.get(WATCHLIST_ENV)
-    if not path:
-        return None
-    from watchfloor.link.watchlist import load_watchlist
-
-    return load_watchlist(Path(path))
+    return load_watchlist(Path(path)) if path else None
 
 
 def triage(
@@ -597,3 +595,6 @@ def show(session: Session, case_id: int, reader: str) -> dict[str, Any]:
             for n in notices
         ],
     }
+
+
+hooks.on_threads_changed(triage)
