@@ -206,3 +206,29 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert [sorted(g) for g in strongly_connected(graph) if len(g) > 1] == [["a", "b", "c"]]
     assert floor("watchfloor.store.a") == 1 and floor("watchfloor.warn.b") == 6
+
+
+def test_every_error_sits_in_one_family_and_in_the_drawn_tree() -> None:
+    """errors.py's docstring draws the tree; each error it defines is drawn there and descends
+    from exactly one of the five families, so a caller can catch by what the user must fix."""
+    from watchfloor import errors
+
+    families = (
+        errors.BadInput,
+        errors.ConfigError,
+        errors.StoreError,
+        errors.PolicyError,
+        errors.DeliveryError,
+    )
+    defined = [
+        value
+        for value in vars(errors).values()
+        if isinstance(value, type) and issubclass(value, errors.WatchfloorError)
+    ]
+    doc = errors.__doc__ or ""
+    assert len(defined) > len(families)
+    for error in defined:
+        if error is errors.WatchfloorError:
+            continue
+        assert f"── {error.__name__} " in doc, f"{error.__name__} is not drawn in errors.py"
+        assert sum(issubclass(error, family) for family in families) == 1, error.__name__

@@ -47,7 +47,7 @@ from watchfloor.assess.threads import (
     target_key,
     thread_key,
 )
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import AssessInputError
 from watchfloor.link.protectees import protectee_names
 from watchfloor.store import audit
 from watchfloor.store.models import (
@@ -73,10 +73,6 @@ THREAD_CREDIBILITY = "thread_credibility"
 STATEMENT_DISMISSED = "statement_dismissed"
 ACTOR_MERGE = "actor_merge"
 STANDINGS = ("live", "history")
-
-
-class AssessInputError(WatchfloorError):
-    """An override or a lookup names something that does not exist or a value out of range."""
 
 
 # --- records --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import MarkingError
 from watchfloor.publish.vocabulary import Control, Vocabulary, vocabulary
 
 if TYPE_CHECKING:
@@ -32,15 +32,6 @@ _TLP_TAIL = re.compile(r"\(?\s*TLP\s*:\s*([A-Z+ ]*?)\s*\)?\s*$")
 _LIST_CONTROL = re.compile(r"^(REL TO|DISPLAY ONLY)\b\s*(.*)$")
 # Markings of categories this scheme does not handle, so the error can say so.
 _UNSUPPORTED = re.compile(r"^(SAR-|SPECIAL ACCESS|RD\b|FRD\b|RESTRICTED DATA|FGI\b|//)")
-
-
-class MarkingError(WatchfloorError):
-    """A marking that cannot be parsed, or one whose parts contradict each other."""
-
-    def __init__(self, marking: str, problem: str) -> None:
-        super().__init__(f"marking '{marking}': {problem}")
-        self.marking = marking
-        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.records import ThreadAssessment
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import ReviewError, WatchfloorError
 from watchfloor.publish.drawn import documents_of, origins_of
 from watchfloor.publish.markings import Marking, parse_marking
 from watchfloor.publish.rollup import rollup
@@ -40,10 +40,6 @@ from watchfloor.store.models import (
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "publish" / "review.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_REVIEW_CONFIG"
-
-
-class ReviewError(WatchfloorError):
-    """A review cannot be built, added to or rendered as asked; the message says why."""
 
 
 @dataclass(frozen=True)

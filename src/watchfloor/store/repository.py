@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import SearchError, StoreInputError, WatchfloorError
 from watchfloor.ingest.records import Document as IngestDocument
 from watchfloor.store.models import (
     DEFAULT_MARKING,
@@ -54,10 +54,6 @@ if TYPE_CHECKING:
 # two processes storing near-duplicates at the same moment see each other's documents (SQLite
 # gets the same effect from BEGIN IMMEDIATE). Analysis runs before it, so the lock is short.
 _PG_WRITE_LOCK = 0x77617463  # "watc"
-
-
-class StoreInputError(WatchfloorError):
-    """A value handed to the store is invalid (unknown source kind, bad reliability grade)."""
 
 
 # --- sources ------------------------------------------------------------------------------
@@ -595,10 +591,6 @@ class SearchHit:
 
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class SearchError(WatchfloorError):
-    """A search query the full-text index cannot run."""
 
 
 def fts5_query(query: str) -> str:

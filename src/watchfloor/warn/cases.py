@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, object_session
 
 from watchfloor import hooks
 from watchfloor.assess.records import ThreadAssessment
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import CaseError
 from watchfloor.link.protectees import StoredWatchlist
 from watchfloor.link.watchlist import load_watchlist
 from watchfloor.store import audit
@@ -32,10 +32,6 @@ from watchfloor.warn.outbox import queue_notice
 from watchfloor.warn.users import SYSTEM, Actor, PermissionDenied, actor
 
 WATCHLIST_ENV = "WATCHFLOOR_WATCHLIST"
-
-
-class CaseError(WatchfloorError):
-    """A case that does not exist, or a move its state does not allow."""
 
 
 class ThreadChangeLike(Protocol):
