@@ -45,7 +45,6 @@ OVER_LIMIT = {
     "watchfloor/assess/service.py",  # re-assessment, reading as of a day, source grades
     "watchfloor/extract/statements.py",  # rebuilt by the trained-finder issue
     "watchfloor/link/linker.py",  # one class: target, actor and date linking
-    "watchfloor/store/repository.py",  # documents, statements, clusters, feeds, failures
 }
 
 
