@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import StoreInputError
+from watchfloor.errors import SearchError, StoreInputError
 from watchfloor.ingest.records import Document as IngestDocument
 
 # Reading and the ingest bookkeeping live in their own modules (store.queries, store.intake);
@@ -336,8 +336,10 @@ __all__ = [
     "Filters",
     "Fingerprint",
     "NearDuplicatePolicy",
+    "SearchError",
     "SearchHit",
     "StatementHit",
+    "StoreInputError",
     "StoreResult",
     "add_document_with_statements",
     "blob_bytes",
