@@ -40,6 +40,7 @@ from sqlalchemy.engine import make_url
 from watchfloor.assess.service import reassess_documents
 from watchfloor.assess.threads import target_key, thread_key
 from watchfloor.extract.records import TextSpan, ThreatStatement
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.ingest.records import Document
 from watchfloor.link.records import ActorLink, TargetLink
 from watchfloor.pipeline import Finding
@@ -55,7 +56,6 @@ from watchfloor.store.models import (
     Thread,
 )
 from watchfloor.store.models import Document as DocumentRow
-from watchfloor.store.neardup import Fingerprinter
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STATEMENTS_PER_DOCUMENT = 10

@@ -30,14 +30,14 @@ from rich.table import Table
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from watchfloor.ingest.ingestion import Ingestor, Item, SourceSpec
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.ingest.records import Document
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import make_engine, transaction
-from watchfloor.store.ingestion import Ingestor, Item, SourceSpec
 from watchfloor.store.migrate import upgrade
 from watchfloor.store.models import Blob
 from watchfloor.store.models import Document as DocumentRow
-from watchfloor.store.neardup import Fingerprinter
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -25,16 +25,16 @@ from watchfloor.assess.service import (
     reassess_documents,
 )
 from watchfloor.ingest.files import read_document
+from watchfloor.ingest.ingestion import Ingestor, SourceSpec, file_item
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.ingest.records import Document
 from watchfloor.link import load_watchlist
 from watchfloor.pipeline import Analyzer, Finding, after_store
 from watchfloor.store import audit
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import transaction
-from watchfloor.store.ingestion import Ingestor, SourceSpec, file_item
 from watchfloor.store.models import Document as DocumentRow
 from watchfloor.store.models import Override, SignalRow, Statement, Thread
-from watchfloor.store.neardup import Fingerprinter
 
 SERIES = Path(__file__).resolve().parent / "data" / "series"
 TODAY = date(2031, 4, 2)

@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 
 from watchfloor.assess.service import ThreadView, get_thread, list_threads, reassess_documents
 from watchfloor.ingest.files import read_document
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.link import load_watchlist
 from watchfloor.link.sync import sync_watchlist
 from watchfloor.pipeline import Analyzer
 from watchfloor.publish.review import build_review
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import transaction
-from watchfloor.store.neardup import Fingerprinter
 
 DAY = date(2020, 9, 14)
 WATCHLIST = """

@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from watchfloor.ingest.feeds import FeedSpec, new_client
+from watchfloor.ingest.ingestion import Ingestor, SourceSpec
 from watchfloor.ingest.records import Document
+from watchfloor.ingest.watching import watch_round
 from watchfloor.store.engine import make_engine, transaction
-from watchfloor.store.ingestion import Ingestor, SourceSpec
 from watchfloor.store.migrate import upgrade
 from watchfloor.store.models import Document as StoredDocument
 from watchfloor.store.models import Failure
-from watchfloor.store.watching import watch_round
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -139,7 +139,7 @@ def test_a_year_zero_date_alone_leaves_the_item_undated(feeds_server: str) -> No
 
 
 def test_an_input_whose_reader_fails_unexpectedly_is_quarantined_alone(db: Engine) -> None:
-    from watchfloor.store.ingestion import Item
+    from watchfloor.ingest.ingestion import Item
 
     def broken() -> Document:
         raise RuntimeError("a reader bug")

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from watchfloor.cli import app
 from watchfloor.link import Notify, Protectee, Watchlist
+from watchfloor.link.protectees import StoredWatchlist, list_protectees, protectee_names
 from watchfloor.link.sync import sync_watchlist
 from watchfloor.store import audit
 from watchfloor.store.engine import make_engine, transaction
 from watchfloor.store.models import AuditEntry
-from watchfloor.store.protectees import StoredWatchlist, list_protectees, protectee_names
 
 SERIES = Path(__file__).resolve().parent / "data" / "series"
 runner = CliRunner()

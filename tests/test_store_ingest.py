@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from watchfloor.ingest.ingestion import Ingestor, Item, SourceSpec, file_item, retry_items
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.ingest.records import Document
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import make_engine, transaction
-from watchfloor.store.ingestion import Ingestor, Item, SourceSpec, file_item, retry_items
 from watchfloor.store.models import Cluster, Failure
 from watchfloor.store.models import Document as DocumentRow
-from watchfloor.store.neardup import Fingerprinter
 
 HEADER = "Harbour Wire | World | Politics | Sign in | Subscribe for full access\n\n"
 FOOTER = (

@@ -13,12 +13,12 @@ from sqlalchemy import Engine, select
 
 from watchfloor.assess.service import reassess_documents
 from watchfloor.ingest.files import read_document
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.link import load_watchlist
 from watchfloor.pipeline import Analyzer, after_changes
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import transaction
 from watchfloor.store.models import Case, CaseEvent
-from watchfloor.store.neardup import Fingerprinter
 
 SERIES = Path(__file__).resolve().parent / "data" / "series"
 

@@ -6,67 +6,25 @@ means the same thing on every path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
+from watchfloor import hooks
 from watchfloor.extract import Extractor
 from watchfloor.extract.records import FinderMode, TextSpan, ThreatStatement
 from watchfloor.ingest.records import Document
 from watchfloor.link import Linker, Watchlist
-from watchfloor.link.records import ActorLink, TargetLink
 from watchfloor.warn.policy import DutyToWarnPolicy
+from watchfloor.warn.records import Finding
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from watchfloor.assess.service import ThreadChange
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A threat statement with its target and actor resolved and its warning flag decided."""
-
-    statement: ThreatStatement
-    target: TargetLink
-    actor: ActorLink
-    duty_to_warn: bool
-
-    def to_contract(self) -> dict[str, Any]:
-        """The JSON object of `watchfloor extract --format jsonl` (design.md, Contracts)."""
-        s = self.statement
-        return {
-            "actor": {
-                "text": s.actor.text if s.actor else None,
-                "entity": self.actor.entity,
-            },
-            "act": s.act,
-            "target": {
-                "text": s.target.text if s.target else None,
-                "protectee": self.target.protectee,
-                "basis": self.target.basis,
-                "confidence": self.target.confidence,
-            },
-            "status": s.status,
-            "duty_to_warn": self.duty_to_warn,
-            "evidence": {"text": s.evidence.text, "start": s.evidence.start, "end": s.evidence.end},
-            "attribution": s.attribution,
-            "hedged": s.hedged,
-            "when": s.when,
-            "where": s.where,
-            "method": s.method,
-            "motive": s.motive,
-            "found_by": s.found_by,
-            "confidence": s.confidence,
-        }
-
-    @property
-    def priority_key(self) -> tuple[bool, bool, int]:
-        """Warnings first, then threats to protectees, then in reading order."""
-        return (not self.duty_to_warn, self.target.protectee is None, self.statement.evidence.start)
+    from watchfloor.assess.records import ThreadChange
 
 
 class Analyzer:
@@ -178,20 +136,17 @@ def shifted(statement: ThreatStatement, offset: int) -> ThreatStatement:
 
 
 # --- after a document is stored: the stages that read the store ------------------------------
+# They register themselves in watchfloor.hooks (assess on "documents stored", warn on "threads
+# changed"); these two names stay for the callers that fire the events.
 
 
 def after_store(session: Session, document_id: int) -> None:
-    """Called by the Ingestor inside a newly stored document's transaction: re-assess the
-    threads the document touches, then hand the changes to the stages after assess."""
-    from watchfloor.assess.service import reassess_documents
-
-    after_changes(session, reassess_documents(session, [document_id]))
+    """Called by the Ingestor inside a newly stored document's transaction: the stages after
+    the store bring their records up to date (hooks.documents_stored)."""
+    hooks.documents_stored(session, [document_id])
 
 
-def after_changes(session: Session, changes: list[ThreadChange]) -> None:
+def after_changes(session: Session, changes: Sequence[ThreadChange]) -> None:
     """Threads whose assessment was just recomputed (after a document, an override, or
-    `watchfloor assess`), in the same transaction."""
-    # == warn: open or re-triage duty-to-warn cases for the changed threads.
-    from watchfloor.warn.cases import triage
-
-    triage(session, changes)
+    `watchfloor assess`), in the same transaction (hooks.threads_changed)."""
+    hooks.threads_changed(session, changes)

@@ -12,7 +12,7 @@ reader of any judgement can open the sentence that moved it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 TrendLabel = Literal["new", "escalating", "stable", "fading"]
@@ -266,3 +266,106 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class ThreadChange:
+    """A thread's assessment before (None: never assessed) and after a re-assessment."""
+
+    thread_id: int
+    before: ThreadAssessment | None
+    after: ThreadAssessment
+
+    @property
+    def changed(self) -> bool:
+        return self.before is None or self.before.to_json() != self.after.to_json()
+
+
+# --- threads as the board and the thread page read them ---------------------------------
+
+
+@dataclass(frozen=True)
+class AppliedOverride:
+    """An analyst decision in force on a thread (the newest unrevoked one of its subject)."""
+
+    id: int
+    kind: str
+    subject: str
+    value: str
+    reason: str | None
+    analyst: str
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "value": self.value,
+            "reason": self.reason,
+            "analyst": self.analyst,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class ThreadStatement:
+    """One statement of a thread as the thread page lists it."""
+
+    id: int
+    key: str
+    document_id: int
+    day: date
+    source: str
+    cluster_id: int | None
+    act: str
+    status: str
+    evidence: EvidenceRef
+    dismissed: bool
+    marking: str = ""  # of its document
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "document_id": self.document_id,
+            "day": self.day.isoformat(),
+            "source": self.source,
+            "cluster": self.cluster_id,
+            "act": self.act,
+            "status": self.status,
+            "evidence": {
+                "text": self.evidence.text,
+                "start": self.evidence.start,
+                "end": self.evidence.end,
+            },
+            "dismissed": self.dismissed,
+            "marking": self.marking,
+        }
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """A thread with its latest assessment. `get_thread` also fills the folded child threads
+    (same target, an actor below this one in the hierarchy), its statements and the
+    overrides in force; `list_threads` leaves them empty."""
+
+    id: int
+    key: str
+    assessment: ThreadAssessment
+    assessed_at: datetime
+    version: int
+    children: tuple[ThreadView, ...] = ()
+    statements: tuple[ThreadStatement, ...] = ()
+    overrides: tuple[AppliedOverride, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "assessed_at": self.assessed_at.isoformat(),
+            **self.assessment.to_json(),
+            "children": [child.to_json() for child in self.children],
+            "statement_list": [s.to_json() for s in self.statements],
+            "overrides": [o.to_json() for o in self.overrides],
+        }

@@ -75,7 +75,8 @@ def threats_command(
 ) -> None:
     """The threat board: every assessed thread, highest priority first (live threats above
     history)."""
-    from watchfloor.assess.service import STANDINGS, list_threads
+    from watchfloor.assess.service import STANDINGS
+    from watchfloor.assess.views import list_threads
     from watchfloor.store import transaction
 
     day = parse_day(since, "--since")
@@ -129,7 +130,7 @@ def threat_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """One thread: grades and their parts, behaviours, timeline, rationale with evidence."""
-    from watchfloor.assess.service import get_thread
+    from watchfloor.assess.views import get_thread
     from watchfloor.store import transaction
 
     engine = store_engine(immediate=False)
@@ -292,7 +293,8 @@ def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
 
 
 def _rolled_up(markings: list[str]) -> str:
-    from watchfloor.publish.markings import parse_marking, rollup
+    from watchfloor.publish.markings import parse_marking
+    from watchfloor.publish.rollup import rollup
 
     try:
         return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"
@@ -382,7 +384,7 @@ def source_grade_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Grade a source's reliability; its threads are re-assessed."""
-    from watchfloor.assess.service import grade_source
+    from watchfloor.assess.overrides import grade_source
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
@@ -402,7 +404,7 @@ def thread_credibility_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Set a thread's information credibility over the computed one."""
-    from watchfloor.assess.service import set_thread_credibility
+    from watchfloor.assess.overrides import set_thread_credibility
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
@@ -421,7 +423,7 @@ def statement_dismiss_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Dismiss a statement as a false positive; it stays stored but no longer counts."""
-    from watchfloor.assess.service import dismiss_statement
+    from watchfloor.assess.overrides import dismiss_statement
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
@@ -441,7 +443,7 @@ def actor_merge_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Count every statement of one actor as another's (one group under two names)."""
-    from watchfloor.assess.service import merge_actors
+    from watchfloor.assess.overrides import merge_actors
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)

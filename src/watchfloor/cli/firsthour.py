@@ -110,7 +110,7 @@ def sources_grade_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Grade a source's reliability (audited); its threads are re-assessed."""
-    from watchfloor.assess.service import grade_source
+    from watchfloor.assess.overrides import grade_source
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)

@@ -61,8 +61,8 @@ def watchlist_list_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """The protectees in the store, with whom to notify."""
+    from watchfloor.link.protectees import list_protectees
     from watchfloor.store import transaction
-    from watchfloor.store.protectees import list_protectees
 
     engine = store_engine(immediate=False)
     with transaction(engine) as session:

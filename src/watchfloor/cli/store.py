@@ -109,7 +109,7 @@ def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) ->
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from watchfloor.errors import PipelineNotFound
-    from watchfloor.store.ingestion import Summary
+    from watchfloor.ingest.ingestion import Summary
 
     summary = Summary(failed=missing)
     progress = Progress(
@@ -157,7 +157,7 @@ def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[l
     """Items to ingest, and the number of paths that do not exist (reported, not quarantined:
     a mistyped path is not a document)."""
     from watchfloor.ingest.folders import iter_paths
-    from watchfloor.store.ingestion import Item, SourceSpec, file_item
+    from watchfloor.ingest.ingestion import Item, SourceSpec, file_item
 
     items: list[Any] = []
     paths: list[Path] = []
@@ -261,8 +261,8 @@ def ingest_command(
 
     Exits 1 only when none of the inputs is in the store afterwards (all failed, or none found).
     """
-    from watchfloor.store.ingestion import Ingestor, SourceSpec, retry_items
-    from watchfloor.store.neardup import Fingerprinter
+    from watchfloor.ingest.ingestion import Ingestor, SourceSpec, retry_items
+    from watchfloor.ingest.neardup import Fingerprinter
 
     if failed:
         _print_failures(output_format)
@@ -469,9 +469,9 @@ def watch_command(
 
     from watchfloor.errors import PipelineNotFound
     from watchfloor.ingest.feeds import load_feeds, new_client
-    from watchfloor.store.ingestion import Ingestor, SourceSpec, Summary
-    from watchfloor.store.neardup import Fingerprinter
-    from watchfloor.store.watching import watch_round
+    from watchfloor.ingest.ingestion import Ingestor, SourceSpec, Summary
+    from watchfloor.ingest.neardup import Fingerprinter
+    from watchfloor.ingest.watching import watch_round
 
     logging.basicConfig(
         level=logging.INFO,

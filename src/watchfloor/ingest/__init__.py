@@ -1,5 +1,65 @@
-"""ingest: files, URLs, feeds and STIX bundles become Documents."""
+"""ingest: files, URLs, feeds and STIX bundles become Documents, and Documents go into the store.
+
+- records: `Document`, the vocabulary every later stage reads.
+- files, feeds, folders, guard, dating, dedup: reading and checking what comes in.
+- ingestion: `Ingestor` runs items through analysis into the store, one transaction per document.
+- watching: `watch_round` polls the feeds and hands new items to the Ingestor.
+- neardup: `Fingerprinter`, near-duplicate detection over MinHash signatures.
+
+The ingestion names load on first use (module `__getattr__`): they import the store, and the
+store imports `ingest.records`, so loading them eagerly here would make an import circle.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from watchfloor.ingest.records import Document
 
-__all__ = ["Document"]
+if TYPE_CHECKING:
+    from watchfloor.ingest.ingestion import (
+        Ingestor,
+        Item,
+        Outcome,
+        SourceSpec,
+        Summary,
+        file_item,
+        retry_items,
+    )
+    from watchfloor.ingest.neardup import Fingerprinter
+    from watchfloor.ingest.watching import FeedReport, watch_round
+
+_LAZY = {
+    "Ingestor": "ingestion",
+    "Item": "ingestion",
+    "Outcome": "ingestion",
+    "SourceSpec": "ingestion",
+    "Summary": "ingestion",
+    "file_item": "ingestion",
+    "retry_items": "ingestion",
+    "Fingerprinter": "neardup",
+    "FeedReport": "watching",
+    "watch_round": "watching",
+}
+
+__all__ = [
+    "Document",
+    "FeedReport",
+    "Fingerprinter",
+    "Ingestor",
+    "Item",
+    "Outcome",
+    "SourceSpec",
+    "Summary",
+    "file_item",
+    "retry_items",
+    "watch_round",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'watchfloor.ingest' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"watchfloor.ingest.{module}"), name)

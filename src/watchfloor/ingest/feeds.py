@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from watchfloor.errors import InputError, WatchfloorError
+from watchfloor.errors import FeedConfigError, InputError
 from watchfloor.ingest.files import DEFAULT_MAX_BYTES, document_from_bytes
 from watchfloor.ingest.guard import NonPublicAddress, public_only
 from watchfloor.ingest.records import Document
@@ -56,10 +56,6 @@ _DOCUMENT_TYPES = frozenset(
 )
 # Served for anything by some servers; the bytes decide (document_from_bytes sniffs them).
 _UNTYPED = frozenset({"", "application/octet-stream", "binary/octet-stream"})
-
-
-class FeedConfigError(WatchfloorError):
-    """The feed config is invalid; the message names the file, the entry and the field."""
 
 
 # --- configuration ------------------------------------------------------------------------

@@ -15,13 +15,9 @@ import os
 import socket
 from urllib.parse import urlsplit
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import NonPublicAddress
 
 PRIVATE_FETCH_ENV = "WATCHFLOOR_ALLOW_PRIVATE_FETCH"
-
-
-class NonPublicAddress(WatchfloorError):
-    """A URL whose host is loopback, private, link-local or otherwise not public."""
 
 
 def public_only(url: str) -> None:

@@ -7,7 +7,15 @@
   groups) that actors normalize to.
 - A generic actor ("the group", "an armed cell") is read as the one entity the document's other
   actors name before it (`coref.GenericActors`, words in data/actors/generic.yaml).
+- protectees: the watchlist as stored (`load_protectees`, `list_protectees`, `StoredWatchlist`);
+  sync: loading a watchlist file into the store and re-assessing what it touches. These load on
+  first use (module `__getattr__`), since they import the store, which imports `link.records`.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from watchfloor.link.catalog import ActorCatalog, Entity
 from watchfloor.link.linker import Linker, statement_dates
@@ -15,17 +23,52 @@ from watchfloor.link.records import ActorLink, TargetLink
 from watchfloor.link.roles import RoleVocabulary
 from watchfloor.link.watchlist import Notify, Protectee, Role, Watchlist, load_watchlist
 
+if TYPE_CHECKING:
+    from watchfloor.link.protectees import (
+        LoadSummary,
+        StoredProtectee,
+        StoredWatchlist,
+        list_protectees,
+        load_protectees,
+        protectee_names,
+    )
+
+_LAZY = {
+    name: "protectees"
+    for name in (
+        "LoadSummary",
+        "StoredProtectee",
+        "StoredWatchlist",
+        "list_protectees",
+        "load_protectees",
+        "protectee_names",
+    )
+}
+
 __all__ = [
     "ActorCatalog",
     "ActorLink",
     "Entity",
     "Linker",
+    "LoadSummary",
     "Notify",
     "Protectee",
     "Role",
     "RoleVocabulary",
+    "StoredProtectee",
+    "StoredWatchlist",
     "TargetLink",
     "Watchlist",
+    "list_protectees",
+    "load_protectees",
     "load_watchlist",
+    "protectee_names",
     "statement_dates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'watchfloor.link' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"watchfloor.link.{module}"), name)

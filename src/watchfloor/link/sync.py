@@ -13,11 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchfloor.assess.service import reassess_documents
+from watchfloor import hooks
+from watchfloor.link.protectees import LoadSummary, load_protectees, protectee_names
 from watchfloor.link.watchlist import Watchlist
-from watchfloor.pipeline import after_changes
 from watchfloor.store.models import Case, Statement
-from watchfloor.store.protectees import LoadSummary, load_protectees, protectee_names
 
 
 def file_sha256(path: Path) -> str:
@@ -39,8 +38,9 @@ def sync_watchlist(
             .where(Statement.protectee.in_(relabel), Statement.thread_id.is_not(None))
             .distinct()
         )
-        # As after any re-assessment: cases follow their threads' grades.
-        after_changes(session, reassess_documents(session, list(documents)))
+        # As after any stored document: the later stages (assess re-assesses the threads, warn
+        # re-triages their cases) bring their records up to date.
+        hooks.documents_stored(session, list(documents))
         names = protectee_names(session, relabel)
         for case in session.scalars(
             select(Case).where(Case.protectee.in_(relabel), Case.state != "closed")

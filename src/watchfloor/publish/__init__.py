@@ -5,16 +5,8 @@ markings and TLP labels; `access.decide` is the one access decision every data p
 """
 
 from watchfloor.publish.access import AccessDecision, AccessPolicy, Reader, decide
-from watchfloor.publish.markings import (
-    Marking,
-    MarkingError,
-    dominates,
-    make_marking,
-    parse_marking,
-    release_countries,
-    rollup,
-)
-from watchfloor.publish.rollup import RollupRules
+from watchfloor.publish.markings import Marking, MarkingError, make_marking, parse_marking
+from watchfloor.publish.rollup import RollupRules, dominates, release_countries, rollup
 
 __all__ = [
     "AccessDecision",

@@ -15,14 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import AccessPolicyError
 from watchfloor.publish.markings import Marking, check
 from watchfloor.publish.rollup import release_countries
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
-
-
-class AccessPolicyError(WatchfloorError):
-    """The access policy file is unreadable or malformed."""
 
 
 @dataclass(frozen=True)

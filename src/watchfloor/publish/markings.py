@@ -9,13 +9,18 @@ data, see `vocabulary.py`; docs/markings.md describes the syntax and the roll-up
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import MarkingError
 from watchfloor.publish.vocabulary import Control, Vocabulary, vocabulary
+
+if TYPE_CHECKING:
+    from watchfloor.publish.rollup import RollupRules, dominates, release_countries, rollup
 
 REL_TO = "REL TO"
 DISPLAY_ONLY = "DISPLAY ONLY"
@@ -27,15 +32,6 @@ _TLP_TAIL = re.compile(r"\(?\s*TLP\s*:\s*([A-Z+ ]*?)\s*\)?\s*$")
 _LIST_CONTROL = re.compile(r"^(REL TO|DISPLAY ONLY)\b\s*(.*)$")
 # Markings of categories this scheme does not handle, so the error can say so.
 _UNSUPPORTED = re.compile(r"^(SAR-|SPECIAL ACCESS|RD\b|FRD\b|RESTRICTED DATA|FGI\b|//)")
-
-
-class MarkingError(WatchfloorError):
-    """A marking that cannot be parsed, or one whose parts contradict each other."""
-
-    def __init__(self, marking: str, problem: str) -> None:
-        super().__init__(f"marking '{marking}': {problem}")
-        self.marking = marking
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -401,8 +397,16 @@ def _format(m: Marking, vocab: Vocabulary, *, banner: bool) -> str:
     return "//".join(categories)
 
 
-# The roll-up and comparison live in their own module; they are part of this module's API.
-from watchfloor.publish.rollup import RollupRules, dominates, release_countries, rollup  # noqa: E402
+# The roll-up and comparison live in their own module (publish.rollup, which imports this one);
+# their names stay importable from here, loaded on first use so there is no import circle.
+_ROLLUP_NAMES = ("RollupRules", "dominates", "release_countries", "rollup")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _ROLLUP_NAMES:
+        raise AttributeError(f"module 'watchfloor.publish.markings' has no attribute {name!r}")
+    return getattr(importlib.import_module("watchfloor.publish.rollup"), name)
+
 
 __all__ = [
     "DISPLAY_ONLY",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import ReaderError
 from watchfloor.publish.access import Reader
 from watchfloor.publish.review import ReviewConfig
 from watchfloor.publish.vocabulary import vocabulary
@@ -28,10 +28,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # An SCI entry as a reader holds it: system, compartment, sub-compartment ("SI", "SI-G ABCD").
 _SCI_ENTRY = re.compile(r"^([A-Z0-9]+)(?:-[A-Z0-9]+(?: [A-Z0-9]+)?)?$")
-
-
-class ReaderError(WatchfloorError):
-    """A reader's values are invalid, or the reader does not exist / already exists."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from watchfloor.publish.access import AccessPolicy, Reader, decide
-from watchfloor.publish.markings import Marking, RollupRules, make_marking, rollup
+from watchfloor.publish.markings import Marking, make_marking
 from watchfloor.publish.readers import get_reader
 from watchfloor.publish.review import (
     DailyReview,
@@ -31,6 +31,7 @@ from watchfloor.publish.review import (
     ReviewPortion,
     load_review,
 )
+from watchfloor.publish.rollup import RollupRules, rollup
 from watchfloor.publish.vocabulary import vocabulary
 from watchfloor.store import audit
 

@@ -25,9 +25,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.records import ThreadAssessment
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import ReviewError, WatchfloorError
 from watchfloor.publish.drawn import documents_of, origins_of
-from watchfloor.publish.markings import Marking, parse_marking, rollup
+from watchfloor.publish.markings import Marking, parse_marking
+from watchfloor.publish.rollup import rollup
 from watchfloor.publish.wording import StageWords, capitalized, stage_key, stage_values
 from watchfloor.store import audit
 from watchfloor.store.models import (
@@ -39,10 +40,6 @@ from watchfloor.store.models import (
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "publish" / "review.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_REVIEW_CONFIG"
-
-
-class ReviewError(WatchfloorError):
-    """A review cannot be built, added to or rendered as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -290,7 +287,7 @@ class _Judged:
 def _threads_for(session: Session, day: date, window_days: int) -> list[_Judged]:
     """The threads with reporting in the window ending on `day`, judged as of `day`: a review
     built later neither counts later reports nor measures fading against the wall clock."""
-    from watchfloor.assess.service import assess_as_of, threads_active
+    from watchfloor.assess import assess_as_of, threads_active
 
     start = day - timedelta(days=window_days - 1)
     judged = assess_as_of(session, threads_active(session, start, day), day)
@@ -359,7 +356,7 @@ def build_review(
 ) -> DailyReview:
     """(Re)build the review of `day` from the threads active in the window ending on it,
     judged as of `day`."""
-    from watchfloor.assess.service import source_grades
+    from watchfloor.assess import source_grades
 
     config = config or ReviewConfig.load()
     window = window_days if window_days is not None else config.window_days

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from watchfloor.errors import WatchfloorError
 from watchfloor.hooks import register_marking_scheme
-from watchfloor.publish.markings import dominates, parse_marking, rollup
+from watchfloor.publish.markings import parse_marking
+from watchfloor.publish.rollup import dominates, rollup
 
 
 class PublishScheme:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import SourceError, WatchfloorError
 from watchfloor.publish.markings import parse_marking
 from watchfloor.store import audit
 from watchfloor.store.models import Document, Override, Source
@@ -22,10 +22,6 @@ from watchfloor.store.models import Document, Override, Source
 # The kind assess.service records an analyst's grade under (read here, not imported: publish
 # shows grades, the assess stage owns them).
 SOURCE_RELIABILITY = "source_reliability"
-
-
-class SourceError(WatchfloorError):
-    """A source command names an unknown source or an invalid marking."""
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,11 @@ from typing import Any, Literal
 
 import yaml
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import VocabularyError
 
 MARKINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "markings"
 Release = Literal["none", "own_country", "list"]
 Category = Literal["dissemination", "non_ic"]
-
-
-class VocabularyError(WatchfloorError):
-    """A markings data file is missing a field or contradicts itself."""
 
 
 @dataclass(frozen=True)

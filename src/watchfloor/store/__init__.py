@@ -3,7 +3,10 @@
 - engine: where the store is (`WATCHFLOOR_HOME`, `WATCHFLOOR_DATABASE_URL`) and how to connect.
 - migrate: create, upgrade and check the schema (Alembic migrations shipped in migrations/).
 - models: the tables. repository: the functions the CLI, API and web UI call.
-- ingestion: documents through analysis into the store, one transaction per document.
+
+The store is the ground floor: it imports the stages' `records` modules (the vocabulary it
+persists) and no stage logic. Ingestion and the feed loop live in `ingest/`, the stored
+watchlist in `link/`.
 """
 
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import StoreError
 
 HOME_VAR = "WATCHFLOOR_HOME"
 URL_VAR = "WATCHFLOOR_DATABASE_URL"
@@ -28,10 +28,6 @@ DEFAULT_HOME = Path("var")
 DB_FILE = "watchfloor.db"
 # Seconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 60
-
-
-class StoreError(WatchfloorError):
-    """The store cannot be opened, is not initialised, or is newer than this code."""
 
 
 def home() -> Path:

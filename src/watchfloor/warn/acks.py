@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import AckError
 from watchfloor.store import audit
 from watchfloor.store.keys import load_key
 from watchfloor.store.models import Acknowledgement, CaseEvent, Notice, utcnow
@@ -30,10 +30,6 @@ SECRET_ENV = "WATCHFLOOR_SECRET_KEY"
 SECRET_FILE_ENV = "WATCHFLOOR_SECRET_KEY_FILE"
 # How long a recipient has to acknowledge; a later acknowledgement is refused (and audited).
 TOKEN_LIFETIME = timedelta(days=30)
-
-
-class AckError(WatchfloorError):
-    """A token that matches no notice."""
 
 
 def installation_key() -> bytes:

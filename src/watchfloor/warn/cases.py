@@ -18,11 +18,13 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from watchfloor import hooks
 from watchfloor.assess.records import ThreadAssessment
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import CaseError
+from watchfloor.link.protectees import StoredWatchlist
+from watchfloor.link.watchlist import load_watchlist
 from watchfloor.store import audit
 from watchfloor.store.models import Acknowledgement, Case, CaseEvent, Notice, utcnow
-from watchfloor.store.protectees import StoredWatchlist
 from watchfloor.warn import drafting
 from watchfloor.warn.config import SYSTEM_ACTOR, CasePolicy, Contact
 from watchfloor.warn.duty import ThreadRule, grades, sharpened
@@ -30,10 +32,6 @@ from watchfloor.warn.outbox import queue_notice
 from watchfloor.warn.users import SYSTEM, Actor, PermissionDenied, actor
 
 WATCHLIST_ENV = "WATCHFLOOR_WATCHLIST"
-
-
-class CaseError(WatchfloorError):
-    """A case that does not exist, or a move its state does not allow."""
 
 
 class ThreadChangeLike(Protocol):
@@ -143,11 +141,7 @@ def _contacts(protectee: str | None, watchlist: Any) -> list[dict[str, str | Non
 
 def _watchlist_from_env() -> Any:
     path = os.environ.get(WATCHLIST_ENV)
-    if not path:
-        return None
-    from watchfloor.link.watchlist import load_watchlist
-
-    return load_watchlist(Path(path))
+    return load_watchlist(Path(path)) if path else None
 
 
 def triage(
@@ -597,3 +591,6 @@ def show(session: Session, case_id: int, reader: str) -> dict[str, Any]:
             for n in notices
         ],
     }
+
+
+hooks.on_threads_changed(triage)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import WarnConfigError
 from watchfloor.store.models import CASE_STATES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "policy"
@@ -25,10 +25,6 @@ CASE_POLICY_ENV = "WATCHFLOOR_CASE_POLICY"
 NOTIFY_CONFIG_ENV = "WATCHFLOOR_NOTIFY_CONFIG"
 SYSTEM_ROLE = "system"
 SYSTEM_ACTOR = "watchfloor"
-
-
-class WarnConfigError(WatchfloorError):
-    """A case policy or delivery configuration is invalid."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.threads import statement_key
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import DraftError, WatchfloorError
 from watchfloor.hooks import marking_scheme
 from watchfloor.store.models import Case, Document, Override, Source, Statement
 
@@ -28,10 +28,6 @@ NOTICE_FILE = Path(__file__).resolve().parent.parent / "data" / "policy" / "noti
 # never holds a token.
 ACK_PLACEHOLDER = "[[ACK_TOKEN]]"
 WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class DraftError(WatchfloorError):
-    """A notice text that would disclose what its recipient may not see."""
 
 
 @dataclass(frozen=True)

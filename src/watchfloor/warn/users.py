@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import PermissionDenied, WatchfloorError
 from watchfloor.identity import USER_VAR
 from watchfloor.store import audit
 from watchfloor.store.models import User
 from watchfloor.warn.config import SYSTEM_ACTOR, SYSTEM_ROLE, CasePolicy
 
 ADMIN_ROLE = "admin"
-
-
-class PermissionDenied(WatchfloorError):
-    """The acting person may not do this."""
 
 
 @dataclass(frozen=True)

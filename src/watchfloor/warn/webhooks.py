@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import DeliveryError, WebhookRejected
 from watchfloor.warn.config import WebhookSettings
 
 DELIVERY_HEADER = "webhook-id"
@@ -45,14 +45,6 @@ SCHEME = "v1"
 DEFAULT_TOLERANCE_S = 300
 _ID = re.compile(r"[A-Za-z0-9_.:\-]{1,200}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
-
-
-class DeliveryError(WatchfloorError):
-    """One attempt to deliver a notice failed; the outbox retries it."""
-
-
-class WebhookRejected(WatchfloorError):
-    """A webhook request that must not be trusted."""
 
 
 class WebhookReplay(WebhookRejected):

@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 
 from watchfloor.errors import PipelineNotFound
 from watchfloor.ingest import feeds as feedlib
+from watchfloor.ingest.ingestion import Ingestor, Item, Outcome, SourceSpec
 from watchfloor.ingest.records import Document
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import transaction
-from watchfloor.store.ingestion import Ingestor, Item, Outcome, SourceSpec
 
 log = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import InputError, PipelineNotFound, WatchfloorError
+from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.ingest.records import Document
 from watchfloor.store import repository as repo
 from watchfloor.store.engine import transaction
 from watchfloor.store.models import DEFAULT_MARKING, DEFAULT_RELIABILITY, Source, utcnow
-from watchfloor.store.neardup import Fingerprinter
 
 if TYPE_CHECKING:
-    from watchfloor.pipeline import Finding
+    from watchfloor.warn.records import Finding
 
 log = logging.getLogger(__name__)
 
