@@ -22,6 +22,7 @@ import pytest
 from conftest import Backend
 from sqlalchemy import func, select, text
 
+from watchfloor.link import TargetLink
 from watchfloor.store.engine import make_engine, transaction
 from watchfloor.store.models import Document as DocumentRow
 from watchfloor.store.models import FeedState
@@ -248,7 +249,12 @@ def test_statements_documents_and_search_commands(backend: Backend, filled_home:
     assert [s["act"] for s in as_json("statements", "--source", "Court Desk")] == ["surveil"]
     assert [s["act"] for s in as_json("statements", "--warn")] == ["kill"]
     kill = every[1]
-    assert kill["target"] == {"text": "Governor Ada Vance", "protectee": "ada-vance"}
+    assert kill["target"] == {
+        "text": "Governor Ada Vance",
+        "protectee": "ada-vance",
+        "basis": "name",
+        "confidence": TargetLink("ada-vance", "name").confidence,
+    }
     assert kill["duty_to_warn"] is True and kill["when"] == "2031-03"
 
     docs = as_json("documents", "--protectee", "tomas-ferreira")

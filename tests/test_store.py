@@ -248,7 +248,12 @@ def test_statement_filters(filled: Engine) -> None:
         hit = repo.find_statements(session, repo.Filters(protectee="tomas-ferreira"))[0]
         data = hit.to_json()
     assert data["document"]["source"] == "Court Desk"
-    assert data["target"] == {"text": "Judge Tomas Ferreira", "protectee": "tomas-ferreira"}
+    assert data["target"] == {
+        "text": "Judge Tomas Ferreira",
+        "protectee": "tomas-ferreira",
+        "basis": "name",
+        "confidence": TargetLink("tomas-ferreira", "name").confidence,
+    }
     assert SURVEIL[data["evidence"]["start"] : data["evidence"]["end"]] == data["evidence"]["text"]
 
 
