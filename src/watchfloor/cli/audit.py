@@ -16,10 +16,10 @@ from watchfloor.cli.common import (
     app,
     console,
     fail,
+    in_store,
     plain,
     print_json,
 )
-from watchfloor.cli.warn import _warn_run
 from watchfloor.errors import WatchfloorError
 
 audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
@@ -55,7 +55,7 @@ def audit_verify_command(
     from watchfloor.store import audit
 
     given = _read_anchor(anchor) if anchor else None
-    result = _warn_run(lambda session: audit.verify(session, anchor=given), read_only=True)
+    result = in_store(lambda session: audit.verify(session, anchor=given), read_only=True)
     if result.ok:
         note = f", {result.unkeyed} from before the audit key" if result.unkeyed else ""
         against = f", up to the anchor of {given.at} ({given.count})" if given else ""
@@ -83,7 +83,7 @@ def audit_anchor_command(
     change it, and check the log against it with `audit verify --anchor`."""
     from watchfloor.store import audit
 
-    head = _warn_run(audit.anchor, read_only=True)
+    head = in_store(audit.anchor, read_only=True)
     line = json.dumps(head.to_json(), sort_keys=True)
     if append is not None:
         try:
@@ -136,7 +136,7 @@ def audit_log_command(
             for e in reversed(list(session.scalars(query)))
         ]
 
-    rows = _warn_run(run, read_only=True)
+    rows = in_store(run, read_only=True)
     if output_format is not OutputFormat.table:
         print_json(rows, output_format)
         return

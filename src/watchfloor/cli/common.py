@@ -114,6 +114,18 @@ def store_engine(*, create: bool = False, immediate: bool = True) -> Any:
     return engine
 
 
+def in_store(action: Any, *, read_only: bool = False) -> Any:
+    """Run `action(session)` in one store transaction; WatchfloorErrors become one line."""
+    from watchfloor.store import transaction
+
+    engine = store_engine(immediate=not read_only)
+    try:
+        with transaction(engine) as session:
+            return action(session)
+    except WatchfloorError as exc:
+        raise fail(str(exc)) from None
+
+
 def statement_filters(
     protectee: str | None,
     actor: str | None,

@@ -19,8 +19,8 @@ from watchfloor.cli.common import (
     app,
     console,
     fail,
+    in_store,
     print_json,
-    store_engine,
 )
 from watchfloor.errors import WatchfloorError
 
@@ -31,17 +31,6 @@ sources_app = typer.Typer(
 app.add_typer(sources_app, name="sources")
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-
-
-def _run(action: Any, *, read_only: bool = False) -> Any:
-    from watchfloor.store import transaction
-
-    engine = store_engine(immediate=not read_only)
-    try:
-        with transaction(engine) as session:
-            return action(session)
-    except WatchfloorError as exc:
-        raise fail(str(exc)) from None
 
 
 def first_admin(name: str, email: str | None) -> None:
@@ -60,7 +49,7 @@ def first_admin(name: str, email: str | None) -> None:
             )
         add_user(session, name, ["admin"], email=email, by=None, policy=CasePolicy.load())
 
-    _run(add)
+    in_store(add)
     console.print(f"added {name} as the first user, an admin (adds staff)", highlight=False)
 
 
@@ -89,7 +78,7 @@ def sources_list_command(output_format: StoreFormat = OutputFormat.table) -> Non
     """Every source with its reliability grade, its marking and how many documents it gave."""
     from watchfloor.publish.sources import list_sources
 
-    rows = _run(lambda session: [r.to_json() for r in list_sources(session)], read_only=True)
+    rows = in_store(lambda session: [r.to_json() for r in list_sources(session)], read_only=True)
     if output_format is not OutputFormat.table:
         print_json(rows, output_format)
         return
@@ -114,7 +103,7 @@ def sources_grade_command(
     from watchfloor.identity import analyst_name
 
     who = analyst_name(analyst)
-    changes = _run(lambda session: grade_source(session, name, grade, who, reason))
+    changes = in_store(lambda session: grade_source(session, name, grade, who, reason))
     console.print(
         f"source {name!r} graded {grade.strip().upper()} by {who}; "
         f"{len(changes)} threads re-assessed",
@@ -140,7 +129,7 @@ def sources_mark_command(
     from watchfloor.publish.sources import mark_source
 
     who = analyst_name(analyst)
-    changed = _run(
+    changed = in_store(
         lambda session: mark_source(
             session, name, marking, actor=who, reason=reason, documents=documents
         )

@@ -19,11 +19,11 @@ from watchfloor.cli.common import (
     console,
     err_console,
     fail,
+    in_store,
     parse_day,
     print_json,
     store_engine,
 )
-from watchfloor.errors import WatchfloorError
 
 readers_app = typer.Typer(help="Readers: who products go to and what each is cleared for.")
 review_app = typer.Typer(help="The daily review: build it, add portions, render it for a reader.")
@@ -36,18 +36,6 @@ DateOpt = Annotated[str, typer.Option("--date", help="The review's date, YYYY-MM
 def _csv(values: list[str] | None) -> list[str]:
     """Repeated options and comma lists alike: --audience a --audience b == --audience a,b."""
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def _publish(apply: Any) -> Any:
-    """Run one publish operation in one transaction; errors become one clear line."""
-    from watchfloor.store import transaction
-
-    engine = store_engine()
-    try:
-        with transaction(engine) as session:
-            return apply(session)
-    except WatchfloorError as exc:
-        raise fail(str(exc)) from None
 
 
 def _review_day(value: str) -> date:
@@ -96,7 +84,7 @@ def readers_add_command(
         )
         return add_reader(session, reader, actor=who, email=email, replace=replace)
 
-    stored = _publish(apply)
+    stored = in_store(apply)
     r = stored.reader
     held = "/".join(sorted(r.compartments)) or "no compartments"
     console.print(
@@ -144,7 +132,7 @@ def readers_remove_command(
     from watchfloor.publish.readers import remove_reader
 
     who = analyst_name(analyst)
-    _publish(lambda session: remove_reader(session, name, actor=who))
+    in_store(lambda session: remove_reader(session, name, actor=who))
     console.print(f"reader {name} removed", highlight=False)
 
 
@@ -192,7 +180,7 @@ def review_build_command(
             )
         return build_review(session, day, actor=who, window_days=window, distribution=distribution)
 
-    review = _publish(apply)
+    review = in_store(apply)
     # Titles and texts are left out on purpose: only a render for a reader shows contents.
     summary = {
         "date": review.day.isoformat(),
@@ -266,7 +254,7 @@ def review_add_command(
         except (OSError, UnicodeDecodeError) as exc:
             raise fail(f"--text-file {text_file}: cannot read it ({exc})") from None
     who = analyst_name(analyst)
-    portion = _publish(
+    portion = in_store(
         lambda session: add_portion(
             session,
             day,
@@ -311,7 +299,7 @@ def review_render_command(
     if out is None and output_format is RenderFormat.pdf:
         raise fail("--format pdf needs --out PATH")
     who = analyst_name(analyst)
-    rendition = _publish(
+    rendition = in_store(
         lambda session: render_for(session, day, reader, output_format.value, actor=who)
     )
     cut = rendition.cut

@@ -17,6 +17,7 @@ from watchfloor.cli.common import (
     app,
     console,
     fail,
+    in_store,
     print_json,
     store_engine,
 )
@@ -38,18 +39,6 @@ case_app = typer.Typer(
 )
 outbox_app = typer.Typer(help="Notices waiting to be sent, and the sender.")
 users_app = typer.Typer(help="Staff who move cases, and their roles.", no_args_is_help=True)
-
-
-def _warn_run(action: Any, *, read_only: bool = False) -> Any:
-    """Run `action(session)` in one store transaction; WatchfloorErrors become one line."""
-    from watchfloor.store import transaction
-
-    engine = store_engine(immediate=not read_only)
-    try:
-        with transaction(engine) as session:
-            return action(session)
-    except WatchfloorError as exc:
-        raise fail(str(exc)) from None
 
 
 def _who(given: str | None) -> str:
@@ -102,7 +91,7 @@ def cases_command(
         actor(session, who)
         return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
 
-    rows = _warn_run(run, read_only=True)
+    rows = in_store(run, read_only=True)
     if output_format is not OutputFormat.table:
         print_json(rows, output_format)
         return
@@ -142,7 +131,7 @@ def case_show_command(
     from watchfloor.warn import cases
 
     who = _who(as_)
-    data = _warn_run(lambda session: cases.show(session, case_id, who))
+    data = in_store(lambda session: cases.show(session, case_id, who))
     if output_format is not OutputFormat.table:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
@@ -254,7 +243,7 @@ def case_warn_command(
             )
             return (*drafted, cases.contacts_of(case, people))
 
-        drafted_subject, drafted_body, contacts = _warn_run(preview)
+        drafted_subject, drafted_body, contacts = in_store(preview)
         console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
         shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
         console.print(shown, highlight=False, markup=False)
@@ -266,7 +255,7 @@ def case_warn_command(
             highlight=False,
         )
         return
-    notices = _warn_run(
+    notices = in_store(
         lambda session: [
             (n.id, n.channel, n.recipient)
             for n in cases.warn(
@@ -290,7 +279,7 @@ def case_waive_command(
     from watchfloor.warn import cases
 
     who, policy = _who(as_), _case_policy()
-    _warn_run(
+    in_store(
         lambda session: cases.propose_waiver(
             session, case_id, who, policy, code=code, reason=reason
         )
@@ -302,7 +291,7 @@ def _decide(case_id: int, as_: str | None, approve: bool, reason: str | None) ->
     from watchfloor.warn import cases
 
     who, policy = _who(as_), _case_policy()
-    _warn_run(
+    in_store(
         lambda session: cases.decide_waiver(
             session, case_id, who, policy, approve=approve, reason=reason
         )
@@ -335,7 +324,7 @@ def _move(case_id: int, as_: str | None, to_state: str, reason: str | None) -> N
     from watchfloor.warn import cases
 
     who, policy = _who(as_), _case_policy()
-    _warn_run(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
+    in_store(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
     console.print(f"case {case_id}: {to_state} by {who}", highlight=False)
 
 
@@ -409,7 +398,7 @@ def outbox_command(
             for n in list_notices(session, status=status, limit=limit)
         ]
 
-    rows = _warn_run(run, read_only=True)
+    rows = in_store(run, read_only=True)
     if output_format is not OutputFormat.table:
         print_json(rows, output_format)
         return
@@ -486,7 +475,7 @@ def users_add_command(
 
     policy = _case_policy()
     by = as_ or os.environ.get(USER_VAR)
-    _warn_run(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
+    in_store(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
     console.print(f"added {name} ({', '.join(role)})", highlight=False)
 
 
@@ -495,7 +484,7 @@ def users_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
     """List staff and their roles."""
     from watchfloor.warn.users import list_users
 
-    rows = _warn_run(
+    rows = in_store(
         lambda session: [
             {"name": u.name, "roles": u.roles.split(","), "email": u.email}
             for u in list_users(session)
@@ -521,7 +510,7 @@ def ack_command(
     """Confirm receipt of a notice with its acknowledgement token."""
     from watchfloor.warn.acks import acknowledge
 
-    result = _warn_run(lambda session: acknowledge(session, token, by=by))
+    result = in_store(lambda session: acknowledge(session, token, by=by))
     if result.first:
         console.print(
             f"notice {result.notice_id} (case {result.case_id}) to {result.recipient}: "
