@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from watchfloor.evaluation.corpora import CorpusDocument, read_rams, read_wikievents
 from watchfloor.evaluation.corpora.splits import trains_on
-from watchfloor.evaluation.scoring import Prediction, ratio
+from watchfloor.evaluation.scoring import Prediction, f1, predict, ratio
 
 if TYPE_CHECKING:
     from watchfloor.pipeline import Analyzer
@@ -74,18 +74,13 @@ class SpanCounts:
 
     def summary(self) -> dict[str, Any]:
         precision, recall = ratio(self.matched, self.predicted), ratio(self.matched, self.gold)
-        f1 = (
-            None
-            if not precision or not recall
-            else round(2 * precision * recall / (precision + recall), 3)
-        )
         return {
             "gold": self.gold,
             "predicted": self.predicted,
             "matched": self.matched,
             "precision": precision,
             "recall": recall,
-            "f1": f1,
+            "f1": f1(precision, recall),
         }
 
 
@@ -146,8 +141,7 @@ def score_events(documents: Iterable[CorpusDocument], analyzer: Analyzer) -> Eve
     chosen = list(documents)
     score = EventScore()
     inputs = [Document.from_text(d.text, source=f"{d.corpus}:{d.doc_id}") for d in chosen]
-    for document, (_, findings) in zip(chosen, analyzer.analyze_many(inputs), strict=True):
+    for document, found in zip(chosen, predict(analyzer, inputs), strict=True):
         gold, sentences = gold_spans(document)
-        found = [Prediction.from_finding(f) for f in findings]
         score.add(gold, predicted_spans(found, sentences))
     return score

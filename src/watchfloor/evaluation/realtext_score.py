@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from watchfloor.evaluation.realtext import RealDocument, RealFile, RealSentence, RealStatement
-from watchfloor.evaluation.scoring import Prediction, ratio
+from watchfloor.evaluation.scoring import Prediction, f1, predict, ratio
 
 if TYPE_CHECKING:
     from watchfloor.pipeline import Analyzer
@@ -142,11 +142,7 @@ class RealScore:
             "matched": self.matched,
             "precision": precision,
             "recall": recall,
-            "f1": (
-                None
-                if not precision or not recall
-                else round(2 * precision * recall / (precision + recall), 3)
-            ),
+            "f1": f1(precision, recall),
             "act_accuracy": ratio(self.act_right, self.matched),
             "status_accuracy": ratio(self.status_right, self.matched),
             "warnings_owed": self.warnings_owed,
@@ -215,6 +211,6 @@ def score_realtext(
             Document.from_text(d.text, source=f"{d.corpus}:{d.doc_id}", published=d.published)
             for d in chosen
         ]
-        for real, (_, findings) in zip(chosen, analyzer.analyze_many(documents), strict=True):
-            score.add(real, [Prediction.from_finding(f) for f in findings])
+        for real, found in zip(chosen, predict(analyzer, documents), strict=True):
+            score.add(real, found)
     return score

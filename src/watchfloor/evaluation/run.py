@@ -21,7 +21,7 @@ from watchfloor.evaluation.events import (
 from watchfloor.evaluation.muc4 import MucData, MucScore, load_dev
 from watchfloor.evaluation.realtext import SHARED_DATA, load_realtext
 from watchfloor.evaluation.realtext_score import RealScore, score_realtext
-from watchfloor.evaluation.scoring import Prediction, SetScore, score_set
+from watchfloor.evaluation.scoring import Prediction, SetScore, predict, score_set
 from watchfloor.ingest.records import Document
 
 if TYPE_CHECKING:
@@ -168,9 +168,9 @@ def run_evaluation(
 
     def analyzer(watch: Watchlist, system: str) -> Analyzer:
         made = Analyzer(watch, nlp=pipeline, finder=system)  # type: ignore[arg-type]
-        if made.finder != system:
-            note = f"{system}: no packaged finder model, scored as {made.finder}"
-            notes.extend([note] if note not in notes else [])
+        note = f"{system}: no packaged finder model, scored as {made.finder}"
+        if made.finder != system and note not in notes:
+            notes.append(note)
         return made
 
     progress(f"labelled set: {len(cases)} reports")
@@ -232,9 +232,9 @@ def run_evaluation(
         ]
         for system in systems:
             score = muc_scores[system] = MucScore()
-            found = analyzer(Watchlist.empty(), system).analyze_many(muc_documents)
-            for muc_doc, (_, findings) in zip(data.documents, found, strict=True):
-                score.add(muc_doc, [Prediction.from_finding(f) for f in findings])
+            found = predict(analyzer(Watchlist.empty(), system), muc_documents)
+            for muc_doc, predicted in zip(data.documents, found, strict=True):
+                score.add(muc_doc, predicted)
         muc_base = MucScore()
         for muc_doc, predicted in zip(
             data.documents, baseline.predict_many(d.text for d in data.documents), strict=True
@@ -269,10 +269,7 @@ def predict_cases(analyzer: Analyzer, cases: Sequence[EvalCase]) -> list[list[Pr
     documents = [
         Document.from_text(c.text, source=f"eval:{c.id}", published=c.published) for c in cases
     ]
-    return [
-        [Prediction.from_finding(f) for f in findings]
-        for _, findings in analyzer.analyze_many(documents)
-    ]
+    return predict(analyzer, documents)
 
 
 def protectee_names(protectees: Sequence[Any]) -> Mapping[str, list[str]]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from watchfloor.evaluation.cases import EvalCase, ExpectedStatement
 
 if TYPE_CHECKING:
-    from watchfloor.pipeline import Finding
+    from watchfloor.ingest.records import Document
+    from watchfloor.pipeline import Analyzer, Finding
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class Prediction:
             actor_start=s.actor.start if s.actor else None,
             actor_end=s.actor.end if s.actor else None,
         )
+
+
+def predict(analyzer: Analyzer, documents: Sequence[Document]) -> list[list[Prediction]]:
+    """The system's predictions per document, in the order of `documents`: what every scored
+    set (labelled, real text, events, MUC-4) compares with its gold."""
+    return [
+        [Prediction.from_finding(f) for f in findings]
+        for _, findings in analyzer.analyze_many(documents)
+    ]
 
 
 @dataclass(frozen=True)
