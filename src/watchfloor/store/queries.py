@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Select,
@@ -42,7 +42,9 @@ def contract(statement: Statement) -> dict[str, Any]:
             "text": statement.target_text,
             "protectee": statement.protectee,
             "basis": statement.link_method,
-            "confidence": TargetLink(statement.protectee, link_method(statement)).confidence,
+            "confidence": TargetLink(
+                statement.protectee, cast(LinkMethod, statement.link_method)
+            ).confidence,
         },
         "status": statement.status,
         "duty_to_warn": statement.duty_to_warn,
@@ -60,10 +62,6 @@ def contract(statement: Statement) -> dict[str, Any]:
         "found_by": statement.found_by,
         "confidence": statement.confidence,
     }
-
-
-def link_method(statement: Statement) -> LinkMethod:
-    return statement.link_method  # type: ignore[return-value]
 
 
 # --- queries ------------------------------------------------------------------------------

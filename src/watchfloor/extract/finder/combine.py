@@ -110,14 +110,12 @@ def _filtered(
         return True
     if not rejections:
         return False
-    kept = [(s.trigger.start, s.trigger.end) for s in rules]
+    at_the_words = (
+        t.span(doc) for t in doc._.threat_triggers or () if t.start < last and first < t.end
+    )
     return any(
-        t.start < last
-        and first < t.end
-        and not any(
-            a < doc[t.end - 1].idx + len(doc[t.end - 1]) and doc[t.start].idx < b for a, b in kept
-        )
-        for t in doc._.threat_triggers or ()
+        not any(_overlap(s.trigger, span.start_char, span.end_char) for s in rules)
+        for span in at_the_words
     )
 
 
