@@ -12,10 +12,10 @@ the link stage, which a reader of the records alone need not load.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from watchfloor.assess.records import ThreadAssessment, ThreadChange
+from watchfloor.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from watchfloor.assess.service import (
@@ -41,7 +41,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'watchfloor.assess' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"watchfloor.assess.{module}"), name)
+    return lazy_attribute(__name__, __name__, _LAZY, name)

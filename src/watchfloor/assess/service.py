@@ -12,7 +12,6 @@ Every function takes a Session inside a transaction the caller owns (store.engin
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -65,6 +64,7 @@ from watchfloor.assess.threads import (
     thread_key,
 )
 from watchfloor.errors import AssessInputError as AssessInputError
+from watchfloor.lazy import lazy_attribute
 from watchfloor.store.models import (
     Document,
     SignalRow,
@@ -88,10 +88,7 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module 'watchfloor.assess.service' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"watchfloor.assess.{module}"), name)
+    return lazy_attribute(__name__, "watchfloor.assess", _MOVED, name)
 
 
 # Threads assessed together by reassess_all: one statements query per batch.

@@ -12,10 +12,10 @@ store imports `ingest.records`, so loading them eagerly here would make an impor
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from watchfloor.ingest.records import Document
+from watchfloor.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from watchfloor.ingest.ingestion import (
@@ -59,7 +59,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'watchfloor.ingest' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"watchfloor.ingest.{module}"), name)
+    return lazy_attribute(__name__, __name__, _LAZY, name)

@@ -14,9 +14,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from watchfloor.lazy import lazy_attribute
 from watchfloor.link.catalog import ActorCatalog, Entity
 from watchfloor.link.linker import Linker, statement_dates
 from watchfloor.link.records import ActorLink, TargetLink
@@ -68,7 +68,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'watchfloor.link' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"watchfloor.link.{module}"), name)
+    return lazy_attribute(__name__, __name__, _LAZY, name)
