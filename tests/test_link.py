@@ -22,6 +22,7 @@ from watchfloor.link import (
     load_watchlist,
     statement_dates,
 )
+from watchfloor.warn.policy import DutyToWarnPolicy
 
 HERE = Path(__file__).resolve().parent
 WATCHLISTS = HERE / "data" / "watchlists"
@@ -692,7 +693,7 @@ def test_people_around_a_protectee_are_someone_else(
         (
             "A man offered cash to shoot a mayor in Sweden. The mayor, Ines Falk, was unhurt.",
             "a mayor in Sweden",
-            TargetLink("ines-falk", "name", None, True),
+            TargetLink("ines-falk", "apposition", None, True),
         ),
         (
             "A man offered cash to kill a judge in Ohio. The judge, Mira Stone, was unhurt.",
@@ -709,7 +710,7 @@ def test_people_around_a_protectee_are_someone_else(
         (
             "A cell weighed seizing a senior diplomat, possibly the British ambassador to Ghana.",
             "a senior diplomat",
-            TargetLink(None),
+            TargetLink(None, "none", "senior-diplomat", False),
         ),
     ],
 )
@@ -836,10 +837,10 @@ def test_a_name_in_apposition_outranks_the_role(wide: Linker, nlp: Language) -> 
     )
     # Read by role alone the post on the statement's date would be Ekland's.
     link = wide_link(wide, nlp, text, "the French ambassador", when="2023-01")
-    assert (link.protectee, link.method) == ("ana-ruiz", "name")
+    assert (link.protectee, link.method) == ("ana-ruiz", "apposition")
     text = "The Harbour Gazette said its editor, Clara Beaumont, had been followed home."
     link = wide_link(wide, nlp, text, "its editor")
-    assert (link.protectee, link.method) == ("clara-beaumont", "name")
+    assert (link.protectee, link.method) == ("clara-beaumont", "apposition")
 
 
 @pytest.mark.parametrize(
@@ -924,8 +925,12 @@ def test_surname_alone_confirmed_by_a_title_of_its_owner(wide: Linker, nlp: Lang
     text = "A letter said Falk would be next. The mayor has been given a guard."
     link = wide_link(wide, nlp, text, "Falk")
     assert (link.protectee, link.method) == ("ines-falk", "surname")
+    # Without a title of hers the surname is still hers alone, but only as a weak link: the
+    # duty to warn does not count it as making the target identifiable by itself.
     text = "A letter said Falk would be next. The baker has been given a guard."
-    assert wide_link(wide, nlp, text, "Falk").protectee is None
+    link = wide_link(wide, nlp, text, "Falk")
+    assert (link.protectee, link.method) == ("ines-falk", "surname_unconfirmed")
+    assert link.confidence < DutyToWarnPolicy.load().min_link_confidence
 
 
 def test_first_of_coordinated_targets(wide: Linker, nlp: Language) -> None:
@@ -1107,7 +1112,7 @@ def test_seed_targets_link_to_the_watchlist(seed_text: str, nlp: Language) -> No
     doc = nlp(seed_text)
     phrases = [
         ("the American ambassador to South Africa", 0, "lana-marks", "role"),
-        ("the ambassador, Lana Marks", 0, "lana-marks", "name"),
+        ("the ambassador, Lana Marks", 0, "lana-marks", "apposition"),
         ("Marks", 2, "lana-marks", "surname"),
         ("Marks", 3, "lana-marks", "surname"),
         ("General Kenneth McKenzie, the head of US Central Command", 0, "kenneth-mckenzie", "name"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from watchfloor.link.docindex import NOUNISH, PHRASE_STOPS, DocIndex, Mention
+from watchfloor.link.docindex import NOUNISH, PHRASE_STOPS, DocIndex, Mention, from_mention
+from watchfloor.link.records import LinkMethod, TargetLink
 
 
 def appositive_names(doc: Doc) -> list[Span]:
@@ -86,3 +87,10 @@ def named_later(
             if appositive is not None:
                 return appositive
     return None
+
+
+def apposition_link(mention: Mention) -> TargetLink:
+    """The link to a person named beside the target: basis `apposition` when the name is the
+    protectee's name or alias, else whatever the name itself rests on (a surname, a pronoun)."""
+    method: LinkMethod | None = "apposition" if mention.method in ("name", "alias") else None
+    return from_mention(mention, method)

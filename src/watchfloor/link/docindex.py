@@ -18,6 +18,9 @@ from watchfloor.link.records import LinkMethod, TargetLink
 
 TEXT_KEY = "text:"
 UNKNOWN_PLACE = TEXT_KEY + "?"
+# A common noun standing for an organization in a role phrase ("the bank's CEO"): resolved to
+# a named organization, or to the holders whose organization fits it (link/holders.py).
+ORG_NOUN_KEY = "noun:"
 PHRASE_STOPS = frozenset({",", ";", "(", ")", ":", "who", "whom", "whose", "which", "that"})
 NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 
@@ -34,6 +37,8 @@ class Mention:
     surname: str
     gender: str | None = None
     role: str | None = None
+    # Titles and nouns the document gives the person ("Mayor", "the blogger"): link/descriptions.py.
+    described: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class DocIndex:
 def from_mention(mention: Mention, method: LinkMethod | None = None) -> TargetLink:
     if mention.protectee is None:
         return TargetLink(None, "none", None, True)
+    if mention.method == "surname_unconfirmed":
+        method = None  # a pronoun or a role noun is no surer than the name it points to
     return TargetLink(mention.protectee, method or mention.method, mention.role, True)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from watchfloor.link.catalog import ActorCatalog
-from watchfloor.link.docindex import TEXT_KEY, DocIndex, Place, around, norm
+from watchfloor.link.docindex import ORG_NOUN_KEY, TEXT_KEY, DocIndex, Place, around, norm
 from watchfloor.link.roles import RoleVocabulary
 from watchfloor.link.watchlist import Protectee, Role, Watchlist
 
@@ -90,17 +90,62 @@ class RoleIndex:
         """The protectee holding the phrase's role on the dates, if exactly one fits."""
         if phrase.vague:
             return None
+        titles = self.vocabulary.covered(phrase.title)
         if not phrase.organization and not phrase.jurisdiction:
-            return self.recent_holder(
-                frozenset({phrase.title}), phrase.former, index, a, b, start, end
-            )
+            return self.recent_holder(titles, phrase.former, index, a, b, start, end)
+        if phrase.organization and phrase.organization[0].keys[0].startswith(ORG_NOUN_KEY):
+            named = self._named_organization(phrase.organization[0], index, a)
+            if named is None:
+                return self._by_organization_noun(phrase, titles, index, a, b, start, end)
+            phrase = replace(phrase, organization=(named, *phrase.organization[1:]))
         org = phrase.organization[0].keys[0] if phrase.organization else ""
         jur = phrase.jurisdiction[0].keys[0] if phrase.jurisdiction else ""
-        bucket = self.holders.get((phrase.title, org, jur))
         candidates = [
             held
-            for held in bucket or []
+            for title in sorted(titles)
+            for held in self.holders.get((title, org, jur)) or []
             if places_match(phrase, held) and in_time(held.role, phrase.former, start, end)
+        ]
+        return self._choose(candidates, index, a, b, phrase.former)
+
+    def _named_organization(self, noun: Place, index: DocIndex, a: int) -> Place | None:
+        """The organization a noun like "the bank" stands for: the nearest one named before it
+        whose name fits the noun (data/roles/titles.yaml, organization_nouns)."""
+        fitting = self.vocabulary.organization_noun(noun.keys[0].removeprefix(ORG_NOUN_KEY))
+        for place in reversed([p for p in index.places if p.end <= a]):
+            if self._fits(place.keys[0], fitting or frozenset()):
+                return place
+        return None
+
+    def _fits(self, key: str, words: frozenset[str]) -> bool:
+        if not key.startswith(TEXT_KEY):
+            entity = self.actors.get(key)
+            if entity is None or entity.kind == "state":
+                return False
+        return not words or bool(words & set(self._place_name(key).lower().split()))
+
+    def _by_organization_noun(
+        self,
+        phrase: RolePhrase,
+        titles: frozenset[str],
+        index: DocIndex,
+        a: int,
+        b: int,
+        start: date,
+        end: date,
+    ) -> Held | None:
+        """ "The bank's CEO" with no bank named before it: the holder of the title whose
+        organization's name fits the noun, when exactly one does."""
+        noun = phrase.organization[0].keys[0].removeprefix(ORG_NOUN_KEY)
+        words = self.vocabulary.organization_noun(noun) or frozenset()
+        candidates = [
+            held
+            for title in sorted(titles)
+            for held in self.holders.get((title, "", "")) or []
+            if held.role.organization
+            and self._fits(held.organization[0], words)
+            and all(p.keys[0] in held.jurisdiction for p in phrase.jurisdiction)
+            and in_time(held.role, phrase.former, start, end)
         ]
         return self._choose(candidates, index, a, b, phrase.former)
 

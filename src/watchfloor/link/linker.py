@@ -26,6 +26,7 @@ from spacy.util import filter_spans
 from watchfloor.extract.records import ThreatStatement
 from watchfloor.link.catalog import ActorCatalog
 from watchfloor.link.coref import GenericActors
+from watchfloor.link.descriptions import describe_mentions
 from watchfloor.link.docindex import TEXT_KEY, DocIndex, Mention, Place, char_span, norm
 from watchfloor.link.holders import RoleIndex, describe
 from watchfloor.link.names import NameIndex
@@ -118,6 +119,7 @@ class Linker:
         index.mentions = sorted(
             mentions + self._role_mentions(doc, index, published), key=lambda m: m.start
         )
+        index.mentions = describe_mentions(doc, index, {t[0]: t[2] for t in titles})
         return index
 
     def _role_mentions(self, doc: Doc, index: DocIndex, published: date) -> list[Mention]:

@@ -142,6 +142,10 @@ class NameIndex:
                 corroborated = self._corroborated_surname(token.lower_, doc_titles)
                 if corroborated is not None:
                     add(Mention(i, i + 1, corroborated, corroborated, "surname", token.lower_))
+                elif token.pos_ == "PROPN" and token.ent_type_ in ("", "PERSON"):
+                    lone = self._lone_surname(doc, i, i + 1)
+                    if lone is not None:
+                        add(Mention(i, i + 1, lone, lone, "surname_unconfirmed", token.lower_))
             i += 1
         return mentions
 
@@ -177,7 +181,36 @@ class NameIndex:
             owner = self._corroborated_surname(surname, doc_titles)
             if owner is not None:
                 return Mention(ent.start, ent.end, owner, owner, "surname", surname)
+            owner = self._lone_surname(doc, start, end)
+            if owner is not None:
+                return Mention(ent.start, ent.end, owner, owner, "surname_unconfirmed", surname)
         return Mention(ent.start, ent.end, core.text.lower(), None, "none", surname)
+
+    def _lone_surname(self, doc: Doc, start: int, end: int) -> str | None:
+        """A surname alone, never introduced and not corroborated ("'They were going to shoot
+        me,' Osei said"), is the one protectee bearing it, as a weak link (basis
+        `surname_unconfirmed`). Two protectees bearing it, a capitalized word joined to it
+        ("Osei Holdings", "Kofi Osei": someone else), or an apposition saying who it is
+        ("Castell, a shopkeeper,") leave it unlinked."""
+        owners = self.surnames.get(doc[start:end].text.lower(), [])
+        if len(owners) != 1:
+            return None
+        before = doc[start - 1] if start > 0 else None
+        after = doc[end] if end < len(doc) else None
+        if before is not None and (before.text[:1].isupper() and before.pos_ == "PROPN"):
+            return None
+        if before is not None and before.text == "-" and not before.whitespace_:
+            return None  # "anti-Osei": a modifier, not the person
+        if after is not None and (after.text[:1].isupper() and after.pos_ == "PROPN"):
+            return None
+        if (
+            after is not None
+            and after.text == ","
+            and end + 1 < len(doc)
+            and doc[end + 1].pos_ == "DET"
+        ):
+            return None
+        return owners[0]
 
     def _corroborated_surname(self, surname: str, doc_titles: set[str]) -> str | None:
         """A surname never introduced ("Vaher's window") is the one protectee who bears it

@@ -13,7 +13,17 @@ from watchfloor.errors import ConfigError
 
 CONFIDENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "link" / "confidence.yaml"
 
-LinkMethod = Literal["name", "alias", "surname", "title_surname", "pronoun", "role", "none"]
+LinkMethod = Literal[
+    "name",
+    "alias",
+    "apposition",
+    "surname",
+    "surname_unconfirmed",
+    "title_surname",
+    "pronoun",
+    "role",
+    "none",
+]
 # "mention": the actor's own words name the entity; "coreference": a generic description ("the
 # group") read as the one entity the document named before it (link/coref.py).
 ActorMethod = Literal["mention", "coreference"]
@@ -30,7 +40,8 @@ class TargetLink:
 
     @property
     def basis(self) -> LinkMethod:
-        """What the link rests on: name, alias, title_surname, role, surname, pronoun, none."""
+        """What the link rests on (docs/watchlist.md, "How targets are linked"): name, alias,
+        apposition, title_surname, role, surname, surname_unconfirmed, pronoun, none."""
         return self.method
 
     @property

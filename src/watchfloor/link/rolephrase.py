@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from watchfloor.link.catalog import ActorCatalog
 from watchfloor.link.docindex import (
+    ORG_NOUN_KEY,
     TEXT_KEY,
     UNKNOWN_PLACE,
     DocIndex,
@@ -67,6 +68,11 @@ class RolePhraseReader:
                 while j < len(doc) and doc[j].pos_ in ("ADJ", "NOUN", "PROPN"):
                     j += 1
                 b = j
+            elif (
+                prep in words.organization_prepositions
+                and words.organization_noun(doc[j].lower_) is not None
+            ):
+                b = j + 1  # "the founder of the firm"
             elif namelike(doc[j]):
                 while j < len(doc) and namelike(doc[j]):
                     j += 1
@@ -109,6 +115,14 @@ class RolePhraseReader:
                 if found is not None and found.end <= title_start:
                     organization.append(found)
                     covered.update(range(found.start, found.end))
+        organization.extend(
+            # "the bank's CEO": after any named place, so a name outranks the noun.
+            Place(t.i, t.i + 1, (ORG_NOUN_KEY + t.lower_,))
+            for t in before
+            if t.i not in covered
+            and t.pos_ == "NOUN"
+            and words.organization_noun(t.lower_) is not None
+        )
         # Follow the title's prepositional phrases.
         slot: list[Place] | None = None
         i = title_end
@@ -127,6 +141,8 @@ class RolePhraseReader:
                 # "the governor of a neighbouring state": some other post than any listed.
                 slot.append(Place(i, b, (UNKNOWN_PLACE,)))
                 break
+            elif slot is organization and words.organization_noun(token.lower_) is not None:
+                slot.append(Place(i, i + 1, (ORG_NOUN_KEY + token.lower_,)))
             elif slot is not None and token.is_alpha and token.lower_ != "the":
                 resolved = self.resolve_run(doc, i)
                 if resolved is not None:

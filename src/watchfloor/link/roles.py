@@ -37,6 +37,9 @@ class RoleVocabulary:
     associates: frozenset[str] = frozenset()
     associate_prepositions: frozenset[str] = frozenset()
     generic_persons: dict[str, frozenset[str]] = field(default_factory=dict)
+    related_titles: dict[str, frozenset[str]] = field(default_factory=dict)
+    organization_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
+    speech_verbs: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = TITLES_FILE) -> RoleVocabulary:
@@ -46,6 +49,16 @@ class RoleVocabulary:
         """The canonical title of a title as written; unknown titles stand for themselves."""
         key = " ".join(title.lower().split())
         return self.synonyms.get(key, key)
+
+    def covered(self, title: str) -> frozenset[str]:
+        """The canonical titles a phrase's canonical title may name: itself and, for a looser
+        title ("senior diplomat", "head of mission"), the posts of `related_titles`."""
+        return frozenset({title}) | self.related_titles.get(title, frozenset())
+
+    def organization_noun(self, word: str) -> frozenset[str] | None:
+        """For a common noun that stands for an organization ("the bank", "the firm"), the
+        words one of its names may carry (empty: any name); None for other words."""
+        return self.organization_nouns.get(word.lower())
 
     @property
     def title_words(self) -> frozenset[str]:
@@ -76,6 +89,12 @@ def _load(path: Path) -> RoleVocabulary:
         def words(key: str) -> frozenset[str]:
             return frozenset(str(w).lower() for w in data.get(key) or [])
 
+        def table(key: str) -> dict[str, frozenset[str]]:
+            return {
+                str(k).lower(): frozenset(str(v).lower() for v in values or [])
+                for k, values in (data.get(key) or {}).items()
+            }
+
         return RoleVocabulary(
             synonyms=synonyms,
             honorifics=words("honorifics"),
@@ -92,10 +111,10 @@ def _load(path: Path) -> RoleVocabulary:
             feminine=words("feminine"),
             associates=words("associates"),
             associate_prepositions=words("associate_prepositions"),
-            generic_persons={
-                str(noun).lower(): frozenset(str(t).lower() for t in titles or [])
-                for noun, titles in (data.get("generic_persons") or {}).items()
-            },
+            generic_persons=table("generic_persons"),
+            related_titles=table("related_titles"),
+            organization_nouns=table("organization_nouns"),
+            speech_verbs=words("speech_verbs"),
         )
     except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise WatchfloorError(f"{path}: not a valid role vocabulary ({exc})") from exc

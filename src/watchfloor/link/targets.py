@@ -14,7 +14,8 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from watchfloor.extract.records import ThreatStatement
-from watchfloor.link.apposition import apposition_after, named_later
+from watchfloor.link.apposition import apposition_after, apposition_link, named_later
+from watchfloor.link.descriptions import described_antecedent
 from watchfloor.link.docindex import (
     NOUNISH,
     PHRASE_STOPS,
@@ -152,11 +153,26 @@ class TargetResolver:
         if lower in words.second_person:
             return resolve_pronoun(doc, index, head, self.vocabulary)
         appositive = apposition_after(doc, index, group_end)
+        if appositive is None and group_end == b and token.pos_ == "NOUN":
+            # "the opposition leader Carla Mendes" given as "the opposition leader".
+            appositive = next(
+                (m for m in index.mentions if m.start == b and m.method != "role"), None
+            )
         if appositive is not None:
-            return from_mention(appositive)
+            return apposition_link(appositive)
         if lower in words.associates or token.lemma_.lower() in words.associates:
             return self._someone_else(doc, index, head, group_end)
         title = next((t for t in index.titles if t[0] <= head < t[1]), None)
+        if (
+            title is None
+            and possessive is None
+            and token.pos_ == "NOUN"
+            and not indefinite(doc, head_start, head, words.indefinite)
+        ):
+            # "a dissident blogger, Farid Osei, ... the blogger": the nearest person so described.
+            described = described_antecedent(index, {token.lemma_.lower(), lower}, head_start)
+            if described is not None:
+                return from_mention(described, "role" if described.protectee else None)
         if title is not None:
             return self._role_target(doc, index, title, start, end)
         generic = words.generic_persons.get(lower) or words.generic_persons.get(
@@ -209,7 +225,7 @@ class TargetResolver:
         ("a bartender ... The bartender, Jenna Doe, ...")."""
         named = named_later(doc, index, head, group_end, self.vocabulary.person_pronouns)
         if named is not None:
-            return from_mention(named)
+            return apposition_link(named)
         return TargetLink(None)
 
     def _role_target(
@@ -217,6 +233,13 @@ class TargetResolver:
     ) -> TargetLink:
         a, b = self.reader.extent(doc, index, title[0], title[1])
         phrase = self.reader.phrase(doc, index, title, a, b)
+        if not (phrase.vague or phrase.organization or phrase.jurisdiction):
+            # "Mayor Ines Duarte ... waited for the mayor": the nearest person the document
+            # itself gave that title, before any protectee who holds it.
+            wanted = self.vocabulary.covered(phrase.title) | {doc[title[1] - 1].lemma_.lower()}
+            described = described_antecedent(index, wanted, a)
+            if described is not None:
+                return from_mention(described, "role" if described.protectee else None)
         holder = self.roles.holder(phrase, index, a, b, start, end)
         if holder is not None:
             return TargetLink(holder.protectee, "role", describe(holder.role), True)
@@ -224,7 +247,7 @@ class TargetResolver:
         # vague, is the person the report names in apposition to it or to its repetition.
         named = named_later(doc, index, title[1] - 1, b, self.vocabulary.person_pronouns)
         if named is not None:
-            return from_mention(named)
+            return apposition_link(named)
         return TargetLink(None, "none", self.roles.describe_phrase(phrase), False)
 
 
