@@ -61,7 +61,7 @@ def _single_closes(token: Token) -> bool:
 
 def speaker_after(doc: Doc, index: DocIndex, i: int, words: RoleVocabulary) -> TargetLink | None:
     """The person a quotation holding token i is attributed to after it closes: "'...,' Osei
-    said", "..., said the mayor", "..., she told reporters"."""
+    said", "..., said the mayor", "..., she told reporters". None when no attribution follows."""
     opening = index.quote_open.get(i)
     j = i
     while j < len(doc) and index.quote_open.get(j) == opening:
@@ -77,7 +77,9 @@ def speaker_after(doc: Doc, index: DocIndex, i: int, words: RoleVocabulary) -> T
             return from_mention(mention, "pronoun")
         if doc[k].lower_ in words.person_pronouns:
             return resolve_pronoun(doc, index, k, words)
-    return None
+    # Attributed to someone the document does not name ("the driver said"): not whoever was
+    # named before the quotation.
+    return TargetLink(None)
 
 
 def resolve_pronoun(doc: Doc, index: DocIndex, i: int, words: RoleVocabulary) -> TargetLink:
