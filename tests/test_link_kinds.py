@@ -199,6 +199,12 @@ def test_a_role_noun_points_back_to_the_person_so_described(
             "him",
             ("farid-osei", "pronoun"),
         ),
+        # A woman named only with an honorific (in capitals, untagged) comes between.
+        (
+            "FARID OSEI LEFT THE CITY. MRS HERERA WAS WELL KNOWN, AND SHE WAS MURDERED.",
+            "SHE",
+            (None, "none"),
+        ),
         # Attributed to a speaker the document does not name: not the person named before.
         (
             "Farid Osei arrived at the depot. 'Somebody wants me dead,' the driver said.",
@@ -241,6 +247,12 @@ def test_pronouns_and_quoted_speakers(
         ),
         # Another first name: someone else.
         ("Police said a man had beaten Kwame Osei with a pipe.", "Kwame Osei", (None, "none")),
+        # A hyphenated modifier is about the person, not the person.
+        (
+            "Farid Osei spoke in Accra. Police said a mob had attacked anti-Osei protesters.",
+            "anti-Osei protesters",
+            (None, "none"),
+        ),
     ],
 )
 def test_a_surname_alone(

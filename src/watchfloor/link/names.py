@@ -84,6 +84,8 @@ class NameIndex:
         last_by_surname: dict[str, Mention] = {}
 
         def add(mention: Mention) -> None:
+            if hyphenated_modifier(doc, mention.start):
+                return  # "anti-Osei fighters": a word about the person, not the person
             before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
             gender = self.vocabulary.gender(doc[mention.start].lower_) or self.vocabulary.gender(
                 before
@@ -138,6 +140,10 @@ class NameIndex:
                             i - 1, i + 1, titled_owner, titled_owner, "title_surname", token.lower_
                         )
                     )
+                elif doc[i - 1].lower_ in self.vocabulary.honorifics and token.is_alpha:
+                    # "MRS HERERA" where the tagger saw no person (all capitals): someone, with a
+                    # gender, so a later "she" is not given to a protectee named earlier.
+                    add(Mention(i - 1, i + 1, token.lower_, None, "none", token.lower_))
             elif token.text[:1].isupper() and i not in in_name:
                 corroborated = self._corroborated_surname(token.lower_, doc_titles)
                 if corroborated is not None:
@@ -241,3 +247,12 @@ class NameIndex:
         return words[-1].lower().strip(",") if words else ""
 
     # -- targets ------------------------------------------------------------------------------
+
+
+def hyphenated_modifier(doc: Doc, start: int) -> bool:
+    """Whether a name starting at `start` is the second half of a hyphenated word ("anti-Osei",
+    "pro-Mendes", "Lopez-Silva"): then it is not a mention of the person on its own."""
+    if start < 2:
+        return False
+    hyphen = doc[start - 1]
+    return hyphen.text == "-" and not hyphen.whitespace_ and not doc[start - 2].whitespace_
