@@ -39,6 +39,9 @@ protectees:
   - id: tomas-berg
     name: Tomas Berg
     roles: [{title: Founder, organization: Kestrel Robotics, since: 2010-01-01}]
+  - id: amina-otieno
+    name: Amina Otieno
+    roles: [{title: Foreign Minister, organization: Kenya, since: 2022-01-01}]
   - id: ana-silva
     name: Ana Silva
   - id: rui-silva
@@ -347,6 +350,30 @@ def test_role_synonyms(
             "the insurer's chief executive",
             (None, "none"),
         ),
+        # "The country" is the state the report named before it.
+        (
+            "Police in Kenya arrested a man who had threatened to kill the country's foreign "
+            "minister.",
+            "the country's foreign minister",
+            ("amina-otieno", "role"),
+        ),
+        (
+            "A Kenyan court heard that the cell had planned to abduct the foreign minister of "
+            "the republic.",
+            "the foreign minister of the republic",
+            ("amina-otieno", "role"),
+        ),
+        (
+            "Police in Uganda arrested a man who had threatened to kill the country's foreign "
+            "minister.",
+            "the country's foreign minister",
+            (None, "none"),
+        ),
+        (
+            "A man had threatened to kill the country's foreign minister, a court heard.",
+            "the country's foreign minister",
+            (None, "none"),
+        ),
         # The only founder on the list founded no bank.
         (
             "A caller said the bank's founder would not live to see the merger.",
@@ -355,7 +382,7 @@ def test_role_synonyms(
         ),
     ],
 )
-def test_corporate_roles(
+def test_corporate_roles_and_organization_nouns(
     linker: Linker, nlp: Language, text: str, target: str, expected: tuple[str | None, str]
 ) -> None:
     check(linker, nlp, text, target, expected)

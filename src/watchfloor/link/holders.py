@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -19,6 +18,9 @@ from watchfloor.link.catalog import ActorCatalog
 from watchfloor.link.docindex import ORG_NOUN_KEY, TEXT_KEY, DocIndex, Place, around, norm
 from watchfloor.link.roles import RoleVocabulary
 from watchfloor.link.watchlist import Protectee, Role, Watchlist
+
+# In `organization_nouns`: the noun stands for a state ("the country's president").
+STATE_NOUN = ":state"
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,6 @@ class RoleIndex:
             return self.actors.lineage(entity.id)
         return (TEXT_KEY + norm(text),)
 
-    def holds(self, protectee: str, titles: Collection[str]) -> bool:
-        """Whether the protectee holds (or held) one of the canonical titles."""
-        return any(held.title in titles for held in self.held_by[protectee])
-
     def holder(
         self, phrase: RolePhrase, index: DocIndex, a: int, b: int, start: date, end: date
     ) -> Held | None:
@@ -118,10 +116,12 @@ class RoleIndex:
         return None
 
     def _fits(self, key: str, words: frozenset[str]) -> bool:
-        if not key.startswith(TEXT_KEY):
-            entity = self.actors.get(key)
-            if entity is None or entity.kind == "state":
-                return False
+        """Whether the place of `key` is an organization of the kind the words describe."""
+        entity = None if key.startswith(TEXT_KEY) else self.actors.get(key)
+        if STATE_NOUN in words:
+            return entity is not None and entity.kind == "state"
+        if not key.startswith(TEXT_KEY) and (entity is None or entity.kind == "state"):
+            return False
         return not words or bool(words & set(self._place_name(key).lower().split()))
 
     def _by_organization_noun(
@@ -138,6 +138,8 @@ class RoleIndex:
         organization's name fits the noun, when exactly one does."""
         noun = phrase.organization[0].keys[0].removeprefix(ORG_NOUN_KEY)
         words = self.vocabulary.organization_noun(noun) or frozenset()
+        if STATE_NOUN in words:
+            return None  # "the country's president" with no country named: any of them
         candidates = [
             held
             for title in sorted(titles)
@@ -201,8 +203,8 @@ class RoleIndex:
         return text
 
     def _place_name(self, key: str) -> str:
-        if key.startswith(TEXT_KEY):
-            return key.removeprefix(TEXT_KEY)
+        if key.startswith((TEXT_KEY, ORG_NOUN_KEY)):
+            return key.removeprefix(TEXT_KEY).removeprefix(ORG_NOUN_KEY)
         entity = self.actors.get(key)
         return entity.name if entity else key
 
