@@ -202,6 +202,23 @@ def test_a_role_noun_points_back_to_the_person_so_described(
             "him",
             ("farid-osei", "pronoun"),
         ),
+        # A man spoken of as the subject, after the name: the pronoun is about him.
+        (
+            "Farid Osei said the man was standing by the door when he was stabbed.",
+            "he",
+            (None, "none"),
+        ),
+        (
+            "Farid Osei told police that a woman had been waiting when she was shot.",
+            "she",
+            (None, "none"),
+        ),
+        # ...but not a noun of the other gender, nor one that is no subject.
+        (
+            "Farid Osei said a woman had shouted at him before he was stabbed.",
+            "he",
+            ("farid-osei", "pronoun"),
+        ),
         # A woman named only with an honorific (in capitals, untagged) comes between.
         (
             "FARID OSEI LEFT THE CITY. MRS HERERA WAS WELL KNOWN, AND SHE WAS MURDERED.",

@@ -106,8 +106,31 @@ def resolve_pronoun(doc: Doc, index: DocIndex, i: int, words: RoleVocabulary) ->
                 return from_mention(speakers[-1], "pronoun")
         return TargetLink(None)
     gender = words.gender(word)
+    noun = _nearer_subject_noun(doc, i, before[-1].end if before else 0, gender, words)
+    if noun is not None:
+        named = named_later(doc, index, noun, noun + 1, words.person_pronouns)
+        return from_mention(named, "pronoun") if named is not None else TargetLink(None)
     for mention in reversed(before):
         if gender is None or mention.gender is None or mention.gender == gender:
             return from_mention(mention, "pronoun")
     named = named_later(doc, index, i, i + 1, words.person_pronouns)
     return from_mention(named, "pronoun") if named is not None else TargetLink(None)
+
+
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})  # spaCy and UD labels
+
+
+def _nearer_subject_noun(
+    doc: Doc, i: int, after: int, gender: str | None, words: RoleVocabulary
+) -> int | None:
+    """A common noun of the same gender ("the man", "a woman") that is a subject in the
+    pronoun's sentence after the last name, when the pronoun is a subject too: "Zelinsky said
+    the man was inside when he was shot" is about the man, not the one who said it."""
+    if gender is None or doc[i].dep_ not in SUBJECTS:
+        return None
+    start = max(doc[i].sent.start, after)
+    for k in range(i - 1, start - 1, -1):
+        token = doc[k]
+        if token.pos_ == "NOUN" and token.dep_ in SUBJECTS and words.gender(token.lemma_) == gender:
+            return k
+    return None
