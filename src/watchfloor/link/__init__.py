@@ -2,7 +2,12 @@
 
 - `load_watchlist(path)` reads a YAML or CSV watchlist into a `Watchlist` of `Protectee`s.
 - `Linker(watchlist, actors=None).link(doc, statements, published)` returns one
-  `(TargetLink, ActorLink)` per statement, in order.
+  `(TargetLink, ActorLink)` per statement, in order; each `TargetLink` says what it rests on
+  (`basis`: name, alias, apposition, title_surname, role, surname, surname_unconfirmed,
+  pronoun) and how sure it is (`confidence`, data/link/confidence.yaml). Its parts: `names`
+  (names, aliases, surnames), `holders` (who held a role when), `rolephrase` (reading a role
+  phrase), `descriptions` (what the document calls a person), `apposition`, `pronouns` (also
+  quoted speakers), `targets` (a target read from its head noun).
 - `ActorCatalog.load(extra=...)` is the catalog of known actors (every state, agencies, armed
   groups) that actors normalize to.
 - A generic actor ("the group", "an armed cell") is read as the one entity the document's other
