@@ -20,6 +20,7 @@ FLOORS = {
     "errors": 0,
     "identity": 0,
     "hooks": 0,
+    "settings": 0,
     "store": 1,
     "nlp": 2,
     "ingest": 2,

@@ -6,7 +6,6 @@ with the same keys. docs/assess.md says what each key changes.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from watchfloor.errors import WatchfloorError
+from watchfloor.settings import setting
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "assess" / "assessment.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_ASSESS_CONFIG"
@@ -133,7 +133,7 @@ class AssessConfig:
 
     @classmethod
     def load(cls, path: Path | None = None) -> AssessConfig:
-        path = path or Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        path = path or Path(setting(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except OSError as exc:

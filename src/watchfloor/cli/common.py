@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from watchfloor import settings
 from watchfloor.errors import WatchfloorError
 
 app = typer.Typer(
@@ -22,6 +23,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+
+@app.callback()
+def _edge(ctx: typer.Context) -> None:
+    # The edge: one Settings per command, read from the environment once and active (for
+    # every stage the command calls) until the command ends.
+    ctx.with_resource(settings.use(settings.Settings()))
+
+
 err_console = Console(stderr=True)
 
 

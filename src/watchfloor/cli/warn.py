@@ -22,6 +22,7 @@ from watchfloor.cli.common import (
     store_engine,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.settings import setting
 
 AsOpt = Annotated[
     str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
@@ -60,12 +61,12 @@ def _case_policy() -> Any:
 
 
 def _watchlist_for_warn(path: Path | None) -> Any:
-    import os
 
     from watchfloor.link import load_watchlist
     from watchfloor.warn.cases import WATCHLIST_ENV
 
-    chosen = path or (Path(os.environ[WATCHLIST_ENV]) if os.environ.get(WATCHLIST_ENV) else None)
+    named = setting(WATCHLIST_ENV)
+    chosen = path or (Path(named) if named else None)
     if chosen is None:
         return None
     try:
@@ -468,13 +469,12 @@ def users_add_command(
     as_: AsOpt = None,
 ) -> None:
     """Add a member of staff (the first user may add themselves; after that, admins)."""
-    import os
 
     from watchfloor.identity import USER_VAR
     from watchfloor.warn.users import add_user
 
     policy = _case_policy()
-    by = as_ or os.environ.get(USER_VAR)
+    by = as_ or setting(USER_VAR)
     in_store(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
     console.print(f"added {name} ({', '.join(role)})", highlight=False)
 

@@ -8,7 +8,6 @@ nationality) denies, with the reason.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from watchfloor.errors import AccessPolicyError
 from watchfloor.publish.markings import Marking, check
 from watchfloor.publish.rollup import release_countries
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
+from watchfloor.settings import setting
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def policy_path() -> Path:
     """The access policy in force: env, else the store home's, else the packaged default."""
     from watchfloor.store.engine import home
 
-    env = os.environ.get(POLICY_ENV_VAR)
+    env = setting(POLICY_ENV_VAR)
     if env:
         return Path(env)
     local = home() / HOME_POLICY
@@ -112,7 +112,7 @@ def set_own_organization(organization: str) -> Path:
     if not organization:
         raise AccessPolicyError("--organization: give the organization's name")
     current = AccessPolicy.load()
-    env = os.environ.get(POLICY_ENV_VAR)
+    env = setting(POLICY_ENV_VAR)
     path = Path(env) if env else home() / HOME_POLICY
     data = {
         "own_organization": organization,

@@ -13,7 +13,6 @@ The words of the judgements, the window of days and the known audiences come fro
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +29,7 @@ from watchfloor.publish.drawn import documents_of, origins_of
 from watchfloor.publish.markings import Marking, parse_marking
 from watchfloor.publish.rollup import rollup
 from watchfloor.publish.wording import StageWords, capitalized, stage_key, stage_values
+from watchfloor.settings import setting
 from watchfloor.store import audit
 from watchfloor.store.models import (
     Portion,
@@ -58,7 +58,7 @@ class ReviewConfig:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ReviewConfig:
-        path = path or Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        path = path or Path(setting(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             judgement = data["judgement"]

@@ -8,7 +8,6 @@ summarized by `release_countries`; the banner's release is the intersection of t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +25,7 @@ from watchfloor.publish.markings import (
     make_marking,
 )
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
+from watchfloor.settings import setting
 
 Mode = Literal["any", "all"]
 _RULE_FLAGS = (
@@ -52,7 +52,7 @@ class RollupRules:
     def load(cls, path: Path | None = None) -> RollupRules:
         """Rules from `path`, else env WATCHFLOOR_ROLLUP_RULES, else data/markings/rollup.yaml."""
         if path is None:
-            env = os.environ.get("WATCHFLOOR_ROLLUP_RULES")
+            env = setting("WATCHFLOOR_ROLLUP_RULES")
             path = Path(env) if env else MARKINGS_DIR / "rollup.yaml"
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

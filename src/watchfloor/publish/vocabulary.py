@@ -6,7 +6,6 @@ another folder holding both), so a deployment changes its scheme without touchin
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from watchfloor.errors import VocabularyError
+from watchfloor.settings import setting
 
 MARKINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "markings"
 Release = Literal["none", "own_country", "list"]
@@ -119,7 +119,8 @@ def _controls(
 
 
 def load_vocabulary(folder: Path | None = None) -> Vocabulary:
-    folder = folder or Path(os.environ.get("WATCHFLOOR_MARKINGS_DIR", MARKINGS_DIR))
+    chosen = setting("WATCHFLOOR_MARKINGS_DIR")
+    folder = folder or Path(MARKINGS_DIR if chosen is None else chosen)
     vocab_file, countries_file = folder / "vocabulary.yaml", folder / "countries.yaml"
     try:
         data = yaml.safe_load(vocab_file.read_text(encoding="utf-8"))

@@ -9,7 +9,6 @@ never in that file: it names the environment variables that hold them, and `repr
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from watchfloor.errors import WarnConfigError
+from watchfloor.settings import setting
 from watchfloor.store.models import CASE_STATES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "policy"
@@ -65,7 +65,7 @@ class CasePolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> CasePolicy:
-        path = path or Path(os.environ.get(CASE_POLICY_ENV) or CASE_POLICY_FILE)
+        path = path or Path(setting(CASE_POLICY_ENV) or CASE_POLICY_FILE)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             policy = cls(
@@ -125,7 +125,7 @@ class CasePolicy:
 
 
 def _secret_env(name: str | None) -> str | None:
-    return os.environ.get(name) if name else None
+    return setting(name) if name else None
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,8 @@ class NotifyConfig:
     @classmethod
     def load(cls, path: Path | None = None) -> NotifyConfig:
         """The file (argument, else $WATCHFLOOR_NOTIFY_CONFIG, else none), then the env."""
-        chosen = path or (
-            Path(os.environ[NOTIFY_CONFIG_ENV]) if os.environ.get(NOTIFY_CONFIG_ENV) else None
-        )
+        named = setting(NOTIFY_CONFIG_ENV)
+        chosen = path or (Path(named) if named else None)
         data: dict[str, Any] = {}
         if chosen is not None:
             try:
@@ -194,8 +193,8 @@ class NotifyConfig:
             ("sender", "WATCHFLOOR_SMTP_FROM"),
             ("ca_file", "WATCHFLOOR_SMTP_CA_FILE"),
         ):
-            if os.environ.get(env):
-                smtp[key] = os.environ[env]
+            if given := setting(env):
+                smtp[key] = given
         try:
             smtp_settings = SmtpSettings(
                 host=str(smtp.get("host", SmtpSettings.host)),

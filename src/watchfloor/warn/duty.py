@@ -4,7 +4,6 @@ file (see warn.policy for which file that is)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import yaml
 
 from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import WatchfloorError
+from watchfloor.settings import setting
 from watchfloor.warn.policy import DEFAULT_POLICY_FILE, POLICY_ENV_VAR, DutyToWarnPolicy
 
 
@@ -31,7 +31,7 @@ class ThreadRule:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ThreadRule:
-        path = path or Path(os.environ.get(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
+        path = path or Path(setting(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
         statement_rule = DutyToWarnPolicy.load(path)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -6,13 +6,13 @@ file, for a service whose doctrine differs (for instance one that also warns on 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from watchfloor.errors import WatchfloorError
+from watchfloor.settings import setting
 
 DEFAULT_POLICY_FILE = (
     Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
@@ -30,7 +30,7 @@ class DutyToWarnPolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> DutyToWarnPolicy:
-        path = path or Path(os.environ.get(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
+        path = path or Path(setting(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             return cls(
