@@ -21,6 +21,8 @@ FLOORS = {
     "identity": 0,
     "hooks": 0,
     "settings": 0,
+    "datafiles": 0,
+    "schemas": 0,
     "store": 1,
     "nlp": 2,
     "ingest": 2,

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import yaml
 
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import AccessPolicyError
 from watchfloor.publish.markings import Marking, check
 from watchfloor.publish.rollup import release_countries
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
+from watchfloor.schemas import AccessFile
 from watchfloor.settings import setting
 
 
@@ -71,13 +73,11 @@ class AccessPolicy:
         --organization` wrote in the store's home, else data/markings/access.yaml."""
         if path is None:
             path = policy_path()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise AccessPolicyError(f"{path}: cannot read the access policy: {exc}") from exc
+        data = read_yaml(path, error=AccessPolicyError) or {}
         known = {"own_organization", "client_organizations", "community_organizations"}
         if not isinstance(data, dict) or set(data) - known:
             raise AccessPolicyError(f"{path}: expected only the keys {sorted(known)}")
+        check_data(data, AccessFile, path, error=AccessPolicyError)
         own = data.get("own_organization")
         return cls(
             own_organization=str(own) if own is not None else None,
