@@ -270,6 +270,40 @@ def test_the_architecture_page_draws_the_floors_as_the_code_has_them() -> None:
     assert drawn == floor_diagram(), "docs/architecture.md is stale: run tests/test_house.py"
 
 
+# The stages whose public face (their package `__init__`) is all the CLI may import.
+STAGES = (
+    "store",
+    "ingest",
+    "nlp",
+    "extract",
+    "link",
+    "assess",
+    "warn",
+    "publish",
+    "share",
+    "evaluation",
+)
+
+
+def test_the_cli_imports_the_stages_through_their_faces() -> None:
+    """cli/ imports `watchfloor.<stage>` (or a stage's `records`), never a stage's modules."""
+    behind: list[str] = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                inner = len(parts) > 2 and parts[0] == "watchfloor" and parts[1] in STAGES
+                if inner and parts[2] != "records":
+                    behind.append(f"{path.relative_to(SRC)}:{node.lineno}: {name}")
+    assert behind == [], f"import these from the stage's package (add them to its face): {behind}"
+
+
 if __name__ == "__main__":
     page = ARCHITECTURE.read_text(encoding="utf-8")
     head, rest = page.split(BEGIN, 1)

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from watchfloor.cli.common import (
     ActingAsOpt,
     LimitOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     clean,
@@ -21,10 +22,12 @@ from watchfloor.cli.common import (
     fail,
     parse_day,
     plain,
-    print_json,
+    rows_table,
+    show_rows,
     store_engine,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import analyst_name
 
 
 def _score(value: float) -> str:
@@ -55,6 +58,21 @@ def _thread_row(view: Any) -> dict[str, Any]:
     }
 
 
+# Short columns never wrap; actor and target give way on a narrow terminal. The board names
+# people; their watchlist ids are in the JSON form and in `threat ID`. ICD 203 terms run to three
+# words ("roughly even chance"): let them wrap at spaces.
+BOARD_COLUMNS = (
+    Column("id", no_wrap=True),
+    Column("actor", overflow="fold", ratio=1, min_width=9),
+    Column("target", overflow="fold", ratio=1, min_width=9),
+    *(Column(name, no_wrap=True) for name in ("harm", "grade", "spec.", "trend", "standing")),
+    Column("likelihood", min_width=8),
+    Column("confid.", no_wrap=True),
+    Column("last seen", no_wrap=True),
+    Column("marking", overflow="fold"),
+)
+
+
 @app.command("threats")
 def threats_command(
     protectee: Annotated[
@@ -75,8 +93,7 @@ def threats_command(
 ) -> None:
     """The threat board: every assessed thread, highest priority first (live threats above
     history)."""
-    from watchfloor.assess.service import STANDINGS
-    from watchfloor.assess.views import list_threads
+    from watchfloor.assess import STANDINGS, list_threads
     from watchfloor.store import transaction
 
     day = parse_day(since, "--since")
@@ -88,26 +105,11 @@ def threats_command(
             session, protectee=protectee, actor=actor, since=day, limit=limit, standing=standing
         )
         marks = _board_markings(session, [v.id for v in views])
-    if output_format is not OutputFormat.table:
-        rows = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(views)} threat threads, highest priority first")
-    # Short columns never wrap; actor and target give way on a narrow terminal. The board
-    # names people; their watchlist ids are in the JSON form and in `threat ID`.
-    table.add_column("id", no_wrap=True)
-    for column in ("actor", "target"):
-        table.add_column(column, overflow="fold", ratio=1, min_width=9)
-    for column in ("harm", "grade", "spec.", "trend", "standing"):
-        table.add_column(column, no_wrap=True)
-    # ICD 203 terms run to three words ("roughly even chance"): let them wrap at spaces.
-    table.add_column("likelihood", min_width=8)
-    table.add_column("confid.", no_wrap=True)
-    table.add_column("last seen", no_wrap=True)
-    table.add_column("marking", overflow="fold")
-    for view in views:
+    records = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
+
+    def _row(view: Any) -> Row:
         row = _thread_row(view)
-        table.add_row(
+        return (
             str(row["id"]),
             plain(row["actor"]),
             plain(row["target"]),
@@ -121,7 +123,14 @@ def threats_command(
             row["last_seen"],
             plain(marks.get(view.id) or ""),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(views)} threat threads, highest priority first",
+        BOARD_COLUMNS,
+        map(_row, views),
+        records=records,
+        output_format=output_format,
+    )
 
 
 @app.command("threat")
@@ -130,7 +139,7 @@ def threat_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """One thread: grades and their parts, behaviours, timeline, rationale with evidence."""
-    from watchfloor.assess.views import get_thread
+    from watchfloor.assess import get_thread
     from watchfloor.store import transaction
 
     engine = store_engine(immediate=False)
@@ -258,11 +267,8 @@ def _print_thread(view: Any) -> None:
         )
     console.print(statements)
     if view.overrides:
-        overrides = Table(title="analyst overrides in force", title_justify="left")
-        for column in ("kind", "subject", "value", "analyst", "when", "reason"):
-            overrides.add_column(column, overflow="fold")
-        for o in view.overrides:
-            overrides.add_row(
+        overrides_rows = (
+            (
                 o.kind,
                 plain(o.subject),
                 plain(o.value),
@@ -270,14 +276,23 @@ def _print_thread(view: Any) -> None:
                 o.created_at.isoformat()[:19],
                 plain(o.reason),
             )
-        console.print(overrides)
+            for o in view.overrides
+        )
+        console.print(
+            rows_table(
+                "analyst overrides in force",
+                ("kind", "subject", "value", "analyst", "when", "reason"),
+                overrides_rows,
+                title_justify="left",
+            )
+        )
 
 
 def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
     """Each thread's marking: the roll-up of its documents' markings."""
     from sqlalchemy import select
 
-    from watchfloor.store.models import Document, Statement
+    from watchfloor.store import Document, Statement
 
     found: dict[int, set[str]] = {}
     if thread_ids:
@@ -293,8 +308,7 @@ def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
 
 
 def _rolled_up(markings: list[str]) -> str:
-    from watchfloor.publish.markings import parse_marking
-    from watchfloor.publish.rollup import rollup
+    from watchfloor.publish import parse_marking, rollup
 
     try:
         return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"
@@ -355,7 +369,7 @@ def assess_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Re-assess every thread (e.g. after changing the assessment configuration)."""
-    from watchfloor.assess.service import reassess_all
+    from watchfloor.assess import reassess_all
 
     day = parse_day(today, "--today")
     _override(
@@ -384,8 +398,7 @@ def source_grade_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Grade a source's reliability; its threads are re-assessed."""
-    from watchfloor.assess.overrides import grade_source
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import grade_source
 
     who = analyst_name(analyst)
     _override(
@@ -404,8 +417,7 @@ def thread_credibility_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Set a thread's information credibility over the computed one."""
-    from watchfloor.assess.overrides import set_thread_credibility
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import set_thread_credibility
 
     who = analyst_name(analyst)
     _override(
@@ -423,8 +435,7 @@ def statement_dismiss_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Dismiss a statement as a false positive; it stays stored but no longer counts."""
-    from watchfloor.assess.overrides import dismiss_statement
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import dismiss_statement
 
     who = analyst_name(analyst)
     _override(
@@ -443,8 +454,7 @@ def actor_merge_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Count every statement of one actor as another's (one group under two names)."""
-    from watchfloor.assess.overrides import merge_actors
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import merge_actors
 
     who = analyst_name(analyst)
     _override(
