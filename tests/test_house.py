@@ -45,7 +45,6 @@ MAX_LINES = 600
 # may only shrink: a module not named here that grows past the limit fails, and so does a name
 # here whose module has come under it (take it off the list).
 OVER_LIMIT = {
-    "watchfloor/extract/statements.py",  # rebuilt by the trained-finder issue
     "watchfloor/link/linker.py",  # one class: target, actor and date linking
 }
 
