@@ -317,7 +317,6 @@ LONG_FUNCTIONS = {
     "watchfloor.assess.service._assign",
     "watchfloor.assess.signals.load_signal_lexicon",
     "watchfloor.assess.trend._label",
-    "watchfloor.cli.assess._print_thread",
     "watchfloor.cli.evaluate.eval_command",
     "watchfloor.cli.extract.extract_command",
     "watchfloor.cli.publish.review_build_command",

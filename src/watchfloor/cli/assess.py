@@ -154,14 +154,19 @@ def threat_command(
 
 
 def _print_thread(view: Any) -> None:
-    a = view.assessment
+    _print_thread_summary(view.assessment, _thread_marking(view), view.id)
+    for table in _thread_tables(view):
+        console.print(table)
+
+
+def _print_thread_summary(a: Any, marking: str, thread_id: int) -> None:
     s = a.specificity
     console.print(
-        f"[bold]thread {view.id}[/] "
+        f"[bold]thread {thread_id}[/] "
         + escape(clean(f"{a.actor or 'unknown'} → " + _target_label(a.target, a.protectee))),
         highlight=False,
     )
-    console.print(plain(f"marking: {_thread_marking(view)}"), highlight=False)
+    console.print(plain(f"marking: {marking}"), highlight=False)
     console.print(
         f"grade {a.admiralty}"
         + (" (credibility set by an analyst)" if a.credibility_overridden else "")
@@ -190,102 +195,133 @@ def _print_thread(view: Any) -> None:
         + ", ".join(f"{name} {'yes' if present else 'no'}" for name, present in parts),
         highlight=False,
     )
+
+
+def _plain_columns(*names: str) -> tuple[Column, ...]:
+    """Columns that keep Rich's default overflow (the timeline and folded threads)."""
+    return tuple(Column(name) for name in names)
+
+
+def _thread_tables(view: Any) -> list[Table]:
+    """The detail tables of one thread, in the order they print; empty ones left out."""
+    a = view.assessment
+    tables: list[Table] = []
     if a.behaviours:
-        table = Table(title="warning behaviours", title_justify="left")
-        for column in ("behaviour", "doc", "offsets", "evidence"):
-            table.add_column(column, overflow="fold")
-        for b in a.behaviours:
-            e = b.evidence
-            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", plain(e.text))
-        console.print(table)
-    series = Table(title=f"timeline ({a.trend.label})", title_justify="left")
-    for column in ("day", "statements", "specificity", "severity", "credibility"):
-        series.add_column(column)
-    for p in a.trend.series:
-        series.add_row(
-            p.day.isoformat(),
-            str(p.statements),
-            f"{p.specificity:.2f}",
-            str(p.severity),
-            str(p.credibility),
-        )
-    console.print(series)
-    rationale = Table(title="rationale", title_justify="left")
-    for column in ("effect", "reason", "doc", "offsets", "evidence"):
-        rationale.add_column(column, overflow="fold")
-    for item in a.rationale:
-        e = item.evidence
-        rationale.add_row(
-            item.effect,
-            plain(item.reason),
-            str(e.document_id) if e else "",
-            f"{e.start}-{e.end}" if e else "",
-            plain(f"“{e.text}”" if e else ""),
-        )
-    console.print(rationale)
-    if view.children:
-        children = Table(title="folded threads (actors below this one)", title_justify="left")
-        for column in ("id", "actor", "grade", "trend", "likelihood", "last seen"):
-            children.add_column(column)
-        for child in view.children:
-            c = child.assessment
-            children.add_row(
-                str(child.id),
-                plain(c.actor or "unknown"),
-                c.admiralty,
-                c.trend.label,
-                c.likelihood,
-                c.last_seen.isoformat(),
-            )
-        console.print(children)
-    statements = Table(title="statements", title_justify="left")
-    for column in (
-        "id",
-        "day",
-        "doc",
-        "cluster",
-        "source",
-        "act",
-        "status",
-        "marking",
-        "evidence",
-    ):
-        statements.add_column(column, overflow="fold")
-    for st in view.statements:
-        statements.add_row(
-            str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
-            st.day.isoformat(),
-            str(st.document_id),
-            "" if st.cluster_id is None else str(st.cluster_id),
-            plain(st.source),
-            st.act,
-            st.status,
-            plain(st.marking),
-            plain(
-                st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…"
-            ),
-        )
-    console.print(statements)
-    if view.overrides:
-        overrides_rows = (
-            (
-                o.kind,
-                plain(o.subject),
-                plain(o.value),
-                plain(o.analyst),
-                o.created_at.isoformat()[:19],
-                plain(o.reason),
-            )
-            for o in view.overrides
-        )
-        console.print(
+        tables.append(
             rows_table(
-                "analyst overrides in force",
-                ("kind", "subject", "value", "analyst", "when", "reason"),
-                overrides_rows,
+                "warning behaviours",
+                ("behaviour", "doc", "offsets", "evidence"),
+                (_behaviour_row(b) for b in a.behaviours),
                 title_justify="left",
             )
         )
+    tables.append(
+        rows_table(
+            f"timeline ({a.trend.label})",
+            _plain_columns("day", "statements", "specificity", "severity", "credibility"),
+            (_timeline_row(p) for p in a.trend.series),
+            title_justify="left",
+        )
+    )
+    tables.append(
+        rows_table(
+            "rationale",
+            ("effect", "reason", "doc", "offsets", "evidence"),
+            (_rationale_row(item) for item in a.rationale),
+            title_justify="left",
+        )
+    )
+    if view.children:
+        tables.append(
+            rows_table(
+                "folded threads (actors below this one)",
+                _plain_columns("id", "actor", "grade", "trend", "likelihood", "last seen"),
+                (_child_row(child) for child in view.children),
+                title_justify="left",
+            )
+        )
+    tables.append(
+        rows_table(
+            "statements",
+            ("id", "day", "doc", "cluster", "source", "act", "status", "marking", "evidence"),
+            (_statement_row(st) for st in view.statements),
+            title_justify="left",
+        )
+    )
+    if view.overrides:
+        tables.append(
+            rows_table(
+                "analyst overrides in force",
+                ("kind", "subject", "value", "analyst", "when", "reason"),
+                (_override_row(o) for o in view.overrides),
+                title_justify="left",
+            )
+        )
+    return tables
+
+
+def _behaviour_row(b: Any) -> Row:
+    e = b.evidence
+    return (b.behaviour, str(e.document_id), f"{e.start}-{e.end}", plain(e.text))
+
+
+def _timeline_row(p: Any) -> Row:
+    return (
+        p.day.isoformat(),
+        str(p.statements),
+        f"{p.specificity:.2f}",
+        str(p.severity),
+        str(p.credibility),
+    )
+
+
+def _rationale_row(item: Any) -> Row:
+    e = item.evidence
+    return (
+        item.effect,
+        plain(item.reason),
+        str(e.document_id) if e else "",
+        f"{e.start}-{e.end}" if e else "",
+        plain(f"“{e.text}”" if e else ""),
+    )
+
+
+def _child_row(child: Any) -> Row:
+    c = child.assessment
+    return (
+        str(child.id),
+        plain(c.actor or "unknown"),
+        c.admiralty,
+        c.trend.label,
+        c.likelihood,
+        c.last_seen.isoformat(),
+    )
+
+
+def _statement_row(st: Any) -> Row:
+    evidence = st.evidence.text
+    return (
+        str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
+        st.day.isoformat(),
+        str(st.document_id),
+        "" if st.cluster_id is None else str(st.cluster_id),
+        plain(st.source),
+        st.act,
+        st.status,
+        plain(st.marking),
+        plain(evidence if len(evidence) <= 160 else evidence[:159] + "…"),
+    )
+
+
+def _override_row(o: Any) -> Row:
+    return (
+        o.kind,
+        plain(o.subject),
+        plain(o.value),
+        plain(o.analyst),
+        o.created_at.isoformat()[:19],
+        plain(o.reason),
+    )
 
 
 def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
