@@ -323,7 +323,6 @@ LONG_FUNCTIONS = {
     "watchfloor.cli.store.ingest_command",
     "watchfloor.cli.store.watch_command",
     "watchfloor.cli.warn.case_show_command",
-    "watchfloor.evaluation.run.run_evaluation",
     "watchfloor.evaluation.scoring.SetScore.errors",
     "watchfloor.extract.dates.resolve",
     "watchfloor.extract.lexicon.load_lexicon",
