@@ -7,11 +7,11 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine
 
+from watchfloor.ingest import Ingestor, Item, SourceSpec
 from watchfloor.ingest.dedup import (
     DEFAULT_THRESHOLD,
-    DuplicateClusters,
-    NearDuplicateIndex,
     fingerprint,
     from_signature_bytes,
     normalize_text,
@@ -21,6 +21,9 @@ from watchfloor.ingest.dedup import (
     similarity,
     text_key,
 )
+from watchfloor.ingest.neardup import Fingerprinter
+from watchfloor.ingest.records import Document
+from watchfloor.store import find_documents, transaction
 
 # A syndicating site's own furniture, added around a copy.
 HEADER = (
@@ -215,81 +218,108 @@ def test_fingerprints_are_stable_across_calls() -> None:
     assert list(fingerprint(RIVER_REPORT).hashvalues) == list(fingerprint(RIVER_REPORT).hashvalues)
 
 
-# --- near-duplicates on texts written for the tests ------------------------------------
+# --- near-duplicates on texts written for the tests, through the store ----------------------
+# The real path: the Ingestor fingerprints each document (ingest.neardup.Fingerprinter), the
+# store finds candidates by LSH band keys and confirms them by signature similarity.
 
 
-def test_syndicated_copy_is_near_duplicate_and_unrelated_report_is_not() -> None:
-    index: NearDuplicateIndex[str] = NearDuplicateIndex()
-    index.add("port", fingerprint(PORT_REPORT))
-    index.add("river", fingerprint(RIVER_REPORT))
-    index.add("other-outlet", fingerprint(PORT_REPORT_OTHER_OUTLET))
+def ingest(engine: Engine, *documents: tuple[str, str, date | None]) -> dict[str, int]:
+    """Store (name, text, published) in order; each name's cluster id."""
+    ingestor = Ingestor(
+        engine,
+        SourceSpec("files", kind="analyst"),
+        analyze=None,  # clusters only: no statements to find
+        fingerprinter=Fingerprinter(),
+        batch_size=4,
+    )
+    items = [
+        Item(name, lambda t=text, n=name, d=day: Document.from_text(t, source=n, published=d))
+        for name, text, day in documents
+    ]
+    outcomes = list(ingestor.run(items))
+    assert [o.status for o in outcomes] == ["stored"] * len(documents)
+    return {name: o.cluster_id for (name, _, _), o in zip(documents, outcomes, strict=True)}
 
+
+def members(engine: Engine, cluster: int) -> tuple[list[str], str]:
+    """The names in a cluster, in storing order, and the name of its origin."""
+    with transaction(engine) as session:
+        found = find_documents(session, cluster_id=cluster)
+        names = [d.location for d in sorted(found, key=lambda d: d.id)]
+        return names, next(d.location for d in found if d.is_origin)
+
+
+def test_syndicated_copy_is_near_duplicate_and_unrelated_report_is_not(store: Engine) -> None:
     copy = with_boilerplate(reorder_paragraphs(drop_sentences(PORT_REPORT, 2)))
-    assert index.query(fingerprint(copy)) == ["port"]
+    clusters = ingest(
+        store,
+        ("port", PORT_REPORT, None),
+        ("river", RIVER_REPORT, None),
+        ("other-outlet", PORT_REPORT_OTHER_OUTLET, None),
+        ("copy", copy, None),
+    )
+    assert clusters["copy"] == clusters["port"]
     # An independent report on the same arrests shares names and facts, not wording.
-    assert index.query(fingerprint(PORT_REPORT_OTHER_OUTLET)) == ["other-outlet"]
+    assert len({clusters["port"], clusters["river"], clusters["other-outlet"]}) == 3
     assert similarity(fingerprint(PORT_REPORT), fingerprint(PORT_REPORT_OTHER_OUTLET)) < 0.2
 
 
-def test_shared_site_boilerplate_does_not_make_reports_duplicates() -> None:
+def test_shared_site_boilerplate_does_not_make_reports_duplicates(store: Engine) -> None:
     a = fingerprint(with_boilerplate(PORT_REPORT))
     b = fingerprint(with_boilerplate(RIVER_REPORT))
     assert similarity(a, b) < DEFAULT_THRESHOLD / 2
-    index: NearDuplicateIndex[str] = NearDuplicateIndex()
-    index.add("port", a)
-    assert index.query(b) == []
+    clusters = ingest(
+        store,
+        ("port", with_boilerplate(PORT_REPORT), None),
+        ("river", with_boilerplate(RIVER_REPORT), None),
+    )
+    assert clusters["port"] != clusters["river"]
 
 
-def test_query_orders_by_similarity_and_checks_the_threshold() -> None:
-    index: NearDuplicateIndex[int] = NearDuplicateIndex(threshold=0.5)
-    index.add(1, fingerprint(drop_sentences(PORT_REPORT, 3)))
-    index.add(2, fingerprint(with_boilerplate(PORT_REPORT)))
-    index.add(3, fingerprint(RIVER_REPORT))
-    matches = index.matches(fingerprint(PORT_REPORT))
-    assert [key for key, _ in matches] == [2, 1]
-    assert all(score >= 0.5 for _, score in matches)
-    assert matches[0][1] > matches[1][1]
+def test_copies_over_the_threshold_join_and_the_rest_stay_apart(store: Engine) -> None:
+    shortened = drop_sentences(PORT_REPORT, 3)
+    framed = with_boilerplate(PORT_REPORT)
+    original = fingerprint(PORT_REPORT)
+    scores = [similarity(original, fingerprint(text)) for text in (framed, shortened)]
+    assert all(score >= DEFAULT_THRESHOLD for score in scores)
+    assert similarity(original, fingerprint(RIVER_REPORT)) < DEFAULT_THRESHOLD
+    clusters = ingest(
+        store,
+        ("shortened", shortened, None),
+        ("framed", framed, None),
+        ("river", RIVER_REPORT, None),
+        ("port", PORT_REPORT, None),
+    )
+    assert clusters["port"] == clusters["framed"] == clusters["shortened"] != clusters["river"]
 
 
-def test_index_rules() -> None:
-    index: NearDuplicateIndex[str] = NearDuplicateIndex()
-    index.add("a", fingerprint(PORT_REPORT))
-    with pytest.raises(ValueError, match="already in"):
-        index.add("a", fingerprint(PORT_REPORT))
-    with pytest.raises(ValueError, match="permutations"):
-        index.query(fingerprint(PORT_REPORT, num_perm=64))
-    # A text without words has an empty fingerprint that matches nothing.
-    index.add("blank", fingerprint("--- ..."))
-    assert index.query(fingerprint("!!!")) == []
-    assert "blank" in index and len(index) == 2
-    index.remove("a")
-    assert index.query(fingerprint(PORT_REPORT)) == []
-    with pytest.raises(ValueError):
-        NearDuplicateIndex(threshold=0)
+def test_fingerprint_rules() -> None:
+    fingerprinter = Fingerprinter()
+    # A text without words has an empty fingerprint: no band keys, so it matches nothing.
+    assert fingerprinter.fingerprint("--- ...").band_keys == ()
+    assert len(fingerprinter.fingerprint(PORT_REPORT).band_keys) == fingerprinter.bands[0]
+    with pytest.raises(ValueError, match="numbers of permutation"):
+        similarity(fingerprint(PORT_REPORT), fingerprint(PORT_REPORT, num_perm=64))
 
 
-def test_clusters_join_nearest_and_origin_is_earliest() -> None:
-    clusters: DuplicateClusters[str] = DuplicateClusters()
+def test_clusters_join_nearest_and_origin_is_earliest(store: Engine) -> None:
     # The syndicated copy arrives first but was published later than the original.
-    first = clusters.add("copy", fingerprint(with_boilerplate(PORT_REPORT)), date(2024, 5, 20))
-    assert first.cluster == "copy" and first.duplicate_of is None
-    second = clusters.add("river", fingerprint(RIVER_REPORT), date(2024, 5, 18))
-    assert second.cluster == "river"
-    third = clusters.add("original", fingerprint(PORT_REPORT), date(2024, 5, 17))
-    assert third.cluster == "copy"
-    assert third.duplicate_of == "copy"
-    assert third.similarity >= DEFAULT_THRESHOLD
-    assert clusters.members("copy") == ["copy", "original"]
-    assert clusters.origin("copy") == "original"
-    assert clusters.origin("river") == "river"
-    assert sorted(clusters.clusters()) == ["copy", "river"]
+    clusters = ingest(
+        store,
+        ("copy", with_boilerplate(PORT_REPORT), date(2024, 5, 20)),
+        ("river", RIVER_REPORT, date(2024, 5, 18)),
+        ("original", PORT_REPORT, date(2024, 5, 17)),
+    )
+    assert clusters["original"] == clusters["copy"] != clusters["river"]
+    assert members(store, clusters["copy"]) == (["copy", "original"], "original")
+    assert members(store, clusters["river"]) == (["river"], "river")
 
 
 # --- the seed article ------------------------------------------------------------------
 
 
 @pytest.mark.shared
-def test_derived_copies_of_the_seed_form_one_cluster(seed_text: str) -> None:
+def test_derived_copies_of_the_seed_form_one_cluster(store: Engine, seed_text: str) -> None:
     copies = {
         "boilerplate": with_boilerplate(seed_text),
         "links-dropped": drop_sentences(seed_text, 6),
@@ -303,21 +333,25 @@ def test_derived_copies_of_the_seed_form_one_cluster(seed_text: str) -> None:
     for name, text in copies.items():
         assert similarity(original, fingerprint(text)) >= DEFAULT_THRESHOLD, name
 
-    clusters: DuplicateClusters[str] = DuplicateClusters()
-    clusters.add("seed", original, date(2020, 9, 14))
-    clusters.add("port", fingerprint(PORT_REPORT), date(2024, 5, 17))
-    for name, text in copies.items():
-        placement = clusters.add(name, fingerprint(text), date(2020, 9, 15))
-        assert placement.cluster == "seed", name
-    assert clusters.members("seed") == ["seed", *copies]
-    assert clusters.origin("seed") == "seed"
-    assert clusters.members("port") == ["port"]
+    clusters = ingest(
+        store,
+        ("seed", seed_text, date(2020, 9, 14)),
+        ("port", PORT_REPORT, date(2024, 5, 17)),
+        *((name, text, date(2020, 9, 15)) for name, text in copies.items()),
+    )
+    assert all(clusters[name] == clusters["seed"] for name in copies)
+    assert members(store, clusters["seed"]) == (["seed", *copies], "seed")
+    assert members(store, clusters["port"]) == (["port"], "port")
 
 
 @pytest.mark.shared
-def test_different_article_does_not_join_the_seed_cluster(seed_text: str) -> None:
-    index: NearDuplicateIndex[str] = NearDuplicateIndex()
-    index.add("seed", fingerprint(seed_text))
-    for text in (PORT_REPORT, with_boilerplate(RIVER_REPORT), PORT_REPORT_OTHER_OUTLET):
-        assert index.query(fingerprint(text)) == []
+def test_different_article_does_not_join_the_seed_cluster(store: Engine, seed_text: str) -> None:
+    others = (PORT_REPORT, with_boilerplate(RIVER_REPORT), PORT_REPORT_OTHER_OUTLET)
+    clusters = ingest(
+        store,
+        ("seed", seed_text, None),
+        *((f"other-{n}", text, None) for n, text in enumerate(others)),
+    )
+    assert all(clusters[f"other-{n}"] != clusters["seed"] for n in range(len(others)))
+    for text in others:
         assert similarity(fingerprint(seed_text), fingerprint(text)) < 0.1

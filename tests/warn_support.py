@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from email import message_from_bytes, policy
@@ -119,12 +120,17 @@ class Mailbox:
     messages: dict[str, EmailMessage] = field(default_factory=dict)
     deliveries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Called after a message is kept and before the server answers: a test can crash the
+    # sender there, with the message delivered and the sender not yet told.
+    on_delivery: Callable[[], None] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.deliveries += 1
             self.messages.setdefault(str(message["Message-ID"]), message)
+        if self.on_delivery is not None:
+            self.on_delivery()
         return "250 OK"
 
 

@@ -8,14 +8,15 @@ operating-system user; duty-to-warn cases need a named member of staff and refus
 from __future__ import annotations
 
 import getpass
-import os
+
+from watchfloor.settings import setting
 
 USER_VAR = "WATCHFLOOR_USER"
 
 
 def analyst_name(given: str | None = None) -> str:
     """Who is acting: the name given, else $WATCHFLOOR_USER, else the operating-system user."""
-    for candidate in (given, os.environ.get(USER_VAR)):
+    for candidate in (given, setting(USER_VAR)):
         if candidate and candidate.strip():
             return candidate.strip()
     try:

@@ -39,6 +39,32 @@ __all__ = [
     "threads_active",
 ]
 
+# What the CLI (and the API) call, loaded on first use like the names above: a command imports
+# the stage's face, never its modules.
+if TYPE_CHECKING:
+    from watchfloor.assess.overrides import dismiss_statement as dismiss_statement
+    from watchfloor.assess.overrides import grade_source as grade_source
+    from watchfloor.assess.overrides import merge_actors as merge_actors
+    from watchfloor.assess.overrides import set_thread_credibility as set_thread_credibility
+    from watchfloor.assess.service import STANDINGS as STANDINGS
+    from watchfloor.assess.service import reassess_all as reassess_all
+    from watchfloor.assess.views import get_thread as get_thread
+    from watchfloor.assess.views import list_threads as list_threads
+
+_LAZY = {
+    **_LAZY,
+    **{
+        "STANDINGS": "service",
+        "dismiss_statement": "overrides",
+        "get_thread": "views",
+        "grade_source": "overrides",
+        "list_threads": "views",
+        "merge_actors": "overrides",
+        "reassess_all": "service",
+        "set_thread_credibility": "overrides",
+    },
+}
+
 
 def __getattr__(name: str) -> Any:
     return lazy_attribute(__name__, __name__, _LAZY, name)

@@ -6,15 +6,16 @@ with the same keys. docs/assess.md says what each key changes.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-import yaml
+from pydantic import AfterValidator, Field
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.datafiles import Schema, load_yaml
+from watchfloor.settings import setting
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "data" / "assess" / "assessment.yaml"
 CONFIG_ENV_VAR = "WATCHFLOOR_ASSESS_CONFIG"
@@ -27,7 +28,6 @@ LIKELIHOOD_COMPONENTS = (
     "status",
     "trend",
 )
-CONFIDENCE_LEVELS = ("low", "moderate", "high")
 
 
 @dataclass(frozen=True)
@@ -133,128 +133,58 @@ class AssessConfig:
 
     @classmethod
     def load(cls, path: Path | None = None) -> AssessConfig:
-        path = path or Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise WatchfloorError(
-                f"cannot read the assessment configuration {path}: {exc}. Point "
-                f"{CONFIG_ENV_VAR} at a readable file or unset it."
-            ) from exc
-        except yaml.YAMLError as exc:
-            raise WatchfloorError(f"{path}: not valid YAML ({exc}). Fix the file.") from exc
-        if not isinstance(data, dict):
-            raise WatchfloorError(f"{path}: must be a mapping of settings. Fix the file.")
-        try:
-            return cls._parse(data, str(path))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise WatchfloorError(
-                f"{path}: not a valid assessment configuration: {type(exc).__name__} {exc}. "
-                f"Compare it with {DEFAULT_CONFIG_FILE}."
-            ) from exc
+        path = path or Path(setting(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        hint = f"Point {CONFIG_ENV_VAR} at a readable file or unset it."
+        return cls.from_file(load_yaml(path, AssessFile, hint=hint), str(path))
 
     @classmethod
-    def _parse(cls, data: dict[str, Any], source: str) -> AssessConfig:
-        cred = data["credibility"]
-        trend = data["trend"]
-        like = data["likelihood"]
-        prio = data["priority"]
-        weights = {str(k): float(v) for k, v in data["specificity"]["weights"].items()}
-        _require(source, "specificity.weights", weights, SPECIFICITY_COMPONENTS)
-        like_weights = {str(k): float(v) for k, v in like["weights"].items()}
-        _require(source, "likelihood.weights", like_weights, LIKELIHOOD_COMPONENTS)
-        terms = tuple(
-            LikelihoodTerm(
-                term=str(t["term"]),
-                synonym=str(t.get("synonym", "")),
-                low=int(t["range"][0]),
-                high=int(t["range"][1]),
-            )
-            for t in like["terms"]
-        )
-        if not terms or any(a.high != b.low for a, b in pairwise(terms)):
-            raise ValueError("likelihood.terms must be non-empty, ordered and contiguous")
-        confidence = tuple(
-            ConfidenceRule(
-                level=str(r["level"]),
-                min_origins=int(r["min_origins"]),
-                reliability_at_least=str(r["reliability_at_least"]),
-                credibility_at_most=int(r["credibility_at_most"]),
-            )
-            for r in data["confidence"]
-        )
-        for rule in confidence:
-            if rule.level not in CONFIDENCE_LEVELS:
-                raise ValueError(f"confidence level {rule.level!r}; use low, moderate or high")
+    def from_file(cls, data: AssessFile, source: str) -> AssessConfig:
+        like, prio = data.likelihood, data.priority
         return cls(
-            reliability_order=tuple(str(g) for g in data["reliability"]["order"]),
-            reliability_unknown=str(data["reliability"]["unknown"]),
-            credibility=CredibilityRules(
-                confirm_min_origins=int(cred["confirm_min_origins"]),
-                corroborating_grades=frozenset(map(str, cred["corroborating_grades"])),
-                doubtful_grades=frozenset(map(str, cred["doubtful_grades"])),
-                hedged=int(cred["hedged"]),
-                single=int(cred["single"]),
-                doubtful=int(cred["doubtful"]),
-                contradicted=int(cred["contradicted"]),
-                no_basis=int(cred["no_basis"]),
-                denying_statuses=frozenset(map(str, cred["denying_statuses"])),
-                hedging_statuses=frozenset(map(str, cred["hedging_statuses"])),
+            reliability_order=tuple(data.reliability.order),
+            reliability_unknown=data.reliability.unknown,
+            credibility=CredibilityRules(**data.credibility.model_dump()),
+            specificity_weights=dict(data.specificity.weights),
+            actor_capability_requires_lineage=data.specificity.actor_capability_requires_lineage,
+            harm_order=tuple(data.harm_order),
+            live_statuses=tuple(data.status.live),
+            terminal_statuses=frozenset(data.status.terminal),
+            severity_act=dict(data.severity.act),
+            severity_status_factor=dict(data.severity.status_factor),
+            imminent_days=data.imminence.imminent_days,
+            near_days=data.imminence.near_days,
+            behaviour_window=data.windows.behaviour,
+            context_window=data.windows.context,
+            cue_phrase_window=data.windows.cue_phrase,
+            trend=TrendRules(**data.trend.model_dump()),
+            likelihood_weights=dict(like.weights),
+            likelihood_credibility=dict(like.credibility),
+            likelihood_reliability=dict(like.reliability),
+            likelihood_per_behaviour=like.per_behaviour,
+            likelihood_status=dict(like.status),
+            likelihood_trend=dict(like.trend),
+            likelihood_neutral=like.neutral,
+            likelihood_note_band=like.note_band,
+            terms=tuple(
+                LikelihoodTerm(t.term, t.synonym, t.range[0], t.range[1]) for t in like.terms
             ),
-            specificity_weights=weights,
-            actor_capability_requires_lineage=bool(
-                data["specificity"]["actor_capability_requires_lineage"]
-            ),
-            harm_order=tuple(map(str, data["harm_order"])),
-            live_statuses=tuple(map(str, data["status"]["live"])),
-            terminal_statuses=frozenset(map(str, data["status"]["terminal"])),
-            severity_act={str(k): int(v) for k, v in data["severity"]["act"].items()},
-            severity_status_factor={
-                str(k): float(v) for k, v in data["severity"]["status_factor"].items()
-            },
-            imminent_days=int(data["imminence"]["imminent_days"]),
-            near_days=int(data["imminence"]["near_days"]),
-            behaviour_window=int(data["windows"]["behaviour"]),
-            context_window=int(data["windows"]["context"]),
-            cue_phrase_window=int(data["windows"]["cue_phrase"]),
-            trend=TrendRules(
-                stale_days=int(trend["stale_days"]),
-                cue_recent_days=int(trend["cue_recent_days"]),
-                phrase_step=float(trend["phrase_step"]),
-                rise=float(trend["rise"]),
-                severity_rise=int(trend["severity_rise"]),
-                burst_days=int(trend["burst_days"]),
-                burst_factor=float(trend["burst_factor"]),
-                burst_min=int(trend["burst_min"]),
-            ),
-            likelihood_weights=like_weights,
-            likelihood_credibility={int(k): float(v) for k, v in like["credibility"].items()},
-            likelihood_reliability={str(k): float(v) for k, v in like["reliability"].items()},
-            likelihood_per_behaviour=float(like["per_behaviour"]),
-            likelihood_status={str(k): float(v) for k, v in like["status"].items()},
-            likelihood_trend={str(k): float(v) for k, v in like["trend"].items()},
-            likelihood_neutral=float(like["neutral"]),
-            likelihood_note_band=float(like["note_band"]),
-            terms=terms,
-            confidence=confidence,
+            confidence=tuple(ConfidenceRule(**r.model_dump()) for r in data.confidence),
             priority=PriorityRules(
-                base=float(prio["base"]),
-                floor=float(prio["floor"]),
-                pathway_behaviours=frozenset(map(str, prio["pathway_behaviours"])),
-                pathway_acts=frozenset(map(str, prio["pathway_acts"])),
-                pathway_statuses=frozenset(map(str, prio["pathway_statuses"])),
-                raise_weights={str(k): float(v) for k, v in prio["raise"].items()},
-                lower_factors={str(k): float(v) for k, v in prio["lower"].items()},
-                weak_grades=frozenset(map(str, prio["weak_grades"])),
-                weak_credibility=frozenset(int(v) for v in prio["weak_credibility"]),
-                corroborated_credibility=frozenset(
-                    int(v) for v in prio["corroborated_credibility"]
-                ),
-                reliable_grades=frozenset(map(str, prio["reliable_grades"])),
-                howling_statuses=frozenset(map(str, prio["howling_statuses"])),
-                history_scale=float(prio["history_scale"]),
+                base=prio.base,
+                floor=prio.floor,
+                pathway_behaviours=prio.pathway_behaviours,
+                pathway_acts=prio.pathway_acts,
+                pathway_statuses=prio.pathway_statuses,
+                raise_weights=dict(prio.raise_),
+                lower_factors=dict(prio.lower),
+                weak_grades=prio.weak_grades,
+                weak_credibility=prio.weak_credibility,
+                corroborated_credibility=prio.corroborated_credibility,
+                reliable_grades=prio.reliable_grades,
+                howling_statuses=prio.howling_statuses,
+                history_scale=prio.history_scale,
             ),
-            standing=_standing(data["standing"]),
+            standing=StandingRules(**data.standing.model_dump()),
             source=source,
         )
 
@@ -264,18 +194,147 @@ class AssessConfig:
         return order.index(grade) if grade in order else len(order)
 
 
-def _standing(data: dict[str, Any]) -> StandingRules:
-    return StandingRules(
-        past_statuses=frozenset(map(str, data["past_statuses"])),
-        foiled_statuses=frozenset(map(str, data["foiled_statuses"])),
-        history_after_days=int(data["history_after_days"]),
-        fatal_acts=frozenset(map(str, data["fatal_acts"])),
-        fatal_statuses=frozenset(map(str, data["fatal_statuses"])),
-        caught_words=frozenset(str(w).lower() for w in data["caught_words"]),
-    )
+# -- the schema of assessment.yaml ---------------------------------------------------------------
 
 
-def _require(source: str, key: str, values: dict[str, float], names: tuple[str, ...]) -> None:
-    missing = [n for n in names if n not in values]
-    if missing:
-        raise ValueError(f"{key} lacks {', '.join(missing)} (in {source})")
+class _Reliability(Schema):
+    order: list[str]
+    unknown: str
+
+
+class _Credibility(Schema):
+    confirm_min_origins: int
+    corroborating_grades: frozenset[str]
+    doubtful_grades: frozenset[str]
+    hedged: int
+    single: int
+    doubtful: int
+    contradicted: int
+    no_basis: int
+    denying_statuses: frozenset[str]
+    hedging_statuses: frozenset[str]
+
+
+def _requires(names: tuple[str, ...]) -> Callable[[dict[str, float]], dict[str, float]]:
+    def check(values: dict[str, float]) -> dict[str, float]:
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise ValueError(f"lacks {', '.join(missing)}")
+        return values
+
+    return check
+
+
+class _Specificity(Schema):
+    weights: Annotated[dict[str, float], AfterValidator(_requires(SPECIFICITY_COMPONENTS))]
+    actor_capability_requires_lineage: bool
+
+
+class _Status(Schema):
+    live: list[str]
+    terminal: frozenset[str]
+
+
+class _Severity(Schema):
+    act: dict[str, int]
+    status_factor: dict[str, float]
+
+
+class _Imminence(Schema):
+    imminent_days: int
+    near_days: int
+
+
+class _Windows(Schema):
+    behaviour: int
+    context: int
+    cue_phrase: int
+
+
+class _Trend(Schema):
+    stale_days: int
+    cue_recent_days: int
+    phrase_step: float
+    rise: float
+    severity_rise: int
+    burst_days: int
+    burst_factor: float
+    burst_min: int
+
+
+class _Term(Schema):
+    term: str
+    synonym: str = ""
+    range: tuple[int, int]
+
+
+def _contiguous(terms: list[_Term]) -> list[_Term]:
+    if not terms or any(a.range[1] != b.range[0] for a, b in pairwise(terms)):
+        raise ValueError("must be non-empty, ordered and contiguous")
+    return terms
+
+
+class _Likelihood(Schema):
+    weights: Annotated[dict[str, float], AfterValidator(_requires(LIKELIHOOD_COMPONENTS))]
+    credibility: dict[int, float]
+    reliability: dict[str, float]
+    per_behaviour: float
+    status: dict[str, float]
+    trend: dict[str, float]
+    neutral: float
+    note_band: float
+    terms: Annotated[list[_Term], AfterValidator(_contiguous)]
+
+
+class _Confidence(Schema):
+    level: Literal["low", "moderate", "high"]
+    min_origins: int
+    reliability_at_least: str
+    credibility_at_most: int
+
+
+class _Priority(Schema):
+    base: float
+    floor: float
+    pathway_behaviours: frozenset[str]
+    pathway_acts: frozenset[str]
+    pathway_statuses: frozenset[str]
+    raise_: dict[str, float] = Field(alias="raise")
+    lower: dict[str, float]
+    weak_grades: frozenset[str]
+    weak_credibility: frozenset[int]
+    corroborated_credibility: frozenset[int]
+    reliable_grades: frozenset[str]
+    howling_statuses: frozenset[str]
+    history_scale: float
+
+
+def _lower_words(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(word.lower() for word in words)
+
+
+class _Standing(Schema):
+    past_statuses: frozenset[str]
+    foiled_statuses: frozenset[str]
+    history_after_days: int
+    fatal_acts: frozenset[str]
+    fatal_statuses: frozenset[str]
+    caught_words: Annotated[frozenset[str], AfterValidator(_lower_words)]
+
+
+class AssessFile(Schema):
+    """data/assess/assessment.yaml (docs/assess.md says what each key changes)."""
+
+    reliability: _Reliability
+    credibility: _Credibility
+    specificity: _Specificity
+    harm_order: list[str]
+    status: _Status
+    severity: _Severity
+    imminence: _Imminence
+    windows: _Windows
+    trend: _Trend
+    likelihood: _Likelihood
+    confidence: list[_Confidence]
+    priority: _Priority
+    standing: _Standing

@@ -13,7 +13,6 @@ Every function takes a Session inside a transaction the caller owns (store.engin
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
@@ -65,6 +64,7 @@ from watchfloor.assess.threads import (
 )
 from watchfloor.errors import AssessInputError as AssessInputError
 from watchfloor.lazy import lazy_attribute
+from watchfloor.settings import setting
 from watchfloor.store.models import (
     Document,
     SignalRow,
@@ -109,7 +109,7 @@ def _config_for(path: str | None) -> AssessConfig:
 
 def default_config() -> AssessConfig:
     """The assessment configuration, read once per process (and per WATCHFLOOR_ASSESS_CONFIG)."""
-    return _config_for(os.environ.get(CONFIG_ENV_VAR) or None)
+    return _config_for(setting(CONFIG_ENV_VAR) or None)
 
 
 # --- re-assessment --------------------------------------------------------------------------

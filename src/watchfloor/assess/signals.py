@@ -14,11 +14,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from watchfloor.assess.records import Signal, SignalKind
 from watchfloor.assess.wordindex import DIGITS, first_words
+from watchfloor.datafiles import Schema, check_data, read_yaml
 from watchfloor.errors import WatchfloorError
+from watchfloor.schemas import BehavioursLexicon, TemporalLexicon
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicons"
 BEHAVIOURS_FILE = "behaviours.yaml"
@@ -69,15 +69,11 @@ class SignalLexicon:
     calendar: _Calendar
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WatchfloorError(f"cannot read signal lexicon {path}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise WatchfloorError(f"signal lexicon {path} is not valid YAML: {exc}") from exc
+def _read(path: Path, schema: type[Schema]) -> dict[str, Any]:
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise WatchfloorError(f"signal lexicon {path} must be a mapping at the top level.")
+    check_data(data, schema, path)
     return data
 
 
@@ -139,7 +135,7 @@ def load_signal_lexicon(directory: str = "") -> SignalLexicon:
     base = Path(directory) if directory else LEXICON_DIR
     behaviours_path = base / BEHAVIOURS_FILE
     temporal_path = base / TEMPORAL_FILE
-    data = _read(behaviours_path)
+    data = _read(behaviours_path, BehavioursLexicon)
     shorthands = {str(k): str(v) for k, v in (data.get("shorthands") or {}).items()}
     compiled: list[tuple[_Kind, set[str], set[str]]] = []
     number = 0
@@ -154,7 +150,7 @@ def load_signal_lexicon(directory: str = "") -> SignalLexicon:
             number += 1
         if entries:
             compiled.append(_compile(behaviours_path, entries))
-    temporal = _read(temporal_path)
+    temporal = _read(temporal_path, TemporalLexicon)
     entries = []
     for index, phrase in enumerate(temporal.get("phrases") or ()):
         rule = phrase.get("rule") if isinstance(phrase, dict) else None

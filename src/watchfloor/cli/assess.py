@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from watchfloor.cli.common import (
     ActingAsOpt,
     LimitOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     clean,
@@ -21,10 +22,12 @@ from watchfloor.cli.common import (
     fail,
     parse_day,
     plain,
-    print_json,
+    rows_table,
+    show_rows,
     store_engine,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import analyst_name
 
 
 def _score(value: float) -> str:
@@ -55,6 +58,21 @@ def _thread_row(view: Any) -> dict[str, Any]:
     }
 
 
+# Short columns never wrap; actor and target give way on a narrow terminal. The board names
+# people; their watchlist ids are in the JSON form and in `threat ID`. ICD 203 terms run to three
+# words ("roughly even chance"): let them wrap at spaces.
+BOARD_COLUMNS = (
+    Column("id", no_wrap=True),
+    Column("actor", overflow="fold", ratio=1, min_width=9),
+    Column("target", overflow="fold", ratio=1, min_width=9),
+    *(Column(name, no_wrap=True) for name in ("harm", "grade", "spec.", "trend", "standing")),
+    Column("likelihood", min_width=8),
+    Column("confid.", no_wrap=True),
+    Column("last seen", no_wrap=True),
+    Column("marking", overflow="fold"),
+)
+
+
 @app.command("threats")
 def threats_command(
     protectee: Annotated[
@@ -75,8 +93,7 @@ def threats_command(
 ) -> None:
     """The threat board: every assessed thread, highest priority first (live threats above
     history)."""
-    from watchfloor.assess.service import STANDINGS
-    from watchfloor.assess.views import list_threads
+    from watchfloor.assess import STANDINGS, list_threads
     from watchfloor.store import transaction
 
     day = parse_day(since, "--since")
@@ -88,26 +105,11 @@ def threats_command(
             session, protectee=protectee, actor=actor, since=day, limit=limit, standing=standing
         )
         marks = _board_markings(session, [v.id for v in views])
-    if output_format is not OutputFormat.table:
-        rows = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(views)} threat threads, highest priority first")
-    # Short columns never wrap; actor and target give way on a narrow terminal. The board
-    # names people; their watchlist ids are in the JSON form and in `threat ID`.
-    table.add_column("id", no_wrap=True)
-    for column in ("actor", "target"):
-        table.add_column(column, overflow="fold", ratio=1, min_width=9)
-    for column in ("harm", "grade", "spec.", "trend", "standing"):
-        table.add_column(column, no_wrap=True)
-    # ICD 203 terms run to three words ("roughly even chance"): let them wrap at spaces.
-    table.add_column("likelihood", min_width=8)
-    table.add_column("confid.", no_wrap=True)
-    table.add_column("last seen", no_wrap=True)
-    table.add_column("marking", overflow="fold")
-    for view in views:
+    records = [{**_thread_row(v), "key": v.key, "marking": marks.get(v.id)} for v in views]
+
+    def _row(view: Any) -> Row:
         row = _thread_row(view)
-        table.add_row(
+        return (
             str(row["id"]),
             plain(row["actor"]),
             plain(row["target"]),
@@ -121,7 +123,14 @@ def threats_command(
             row["last_seen"],
             plain(marks.get(view.id) or ""),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(views)} threat threads, highest priority first",
+        BOARD_COLUMNS,
+        map(_row, views),
+        records=records,
+        output_format=output_format,
+    )
 
 
 @app.command("threat")
@@ -130,7 +139,7 @@ def threat_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """One thread: grades and their parts, behaviours, timeline, rationale with evidence."""
-    from watchfloor.assess.views import get_thread
+    from watchfloor.assess import get_thread
     from watchfloor.store import transaction
 
     engine = store_engine(immediate=False)
@@ -145,14 +154,19 @@ def threat_command(
 
 
 def _print_thread(view: Any) -> None:
-    a = view.assessment
+    _print_thread_summary(view.assessment, _thread_marking(view), view.id)
+    for table in _thread_tables(view):
+        console.print(table)
+
+
+def _print_thread_summary(a: Any, marking: str, thread_id: int) -> None:
     s = a.specificity
     console.print(
-        f"[bold]thread {view.id}[/] "
+        f"[bold]thread {thread_id}[/] "
         + escape(clean(f"{a.actor or 'unknown'} → " + _target_label(a.target, a.protectee))),
         highlight=False,
     )
-    console.print(plain(f"marking: {_thread_marking(view)}"), highlight=False)
+    console.print(plain(f"marking: {marking}"), highlight=False)
     console.print(
         f"grade {a.admiralty}"
         + (" (credibility set by an analyst)" if a.credibility_overridden else "")
@@ -181,103 +195,140 @@ def _print_thread(view: Any) -> None:
         + ", ".join(f"{name} {'yes' if present else 'no'}" for name, present in parts),
         highlight=False,
     )
+
+
+def _plain_columns(*names: str) -> tuple[Column, ...]:
+    """Columns that keep Rich's default overflow (the timeline and folded threads)."""
+    return tuple(Column(name) for name in names)
+
+
+def _thread_tables(view: Any) -> list[Table]:
+    """The detail tables of one thread, in the order they print; empty ones left out."""
+    a = view.assessment
+    tables: list[Table] = []
     if a.behaviours:
-        table = Table(title="warning behaviours", title_justify="left")
-        for column in ("behaviour", "doc", "offsets", "evidence"):
-            table.add_column(column, overflow="fold")
-        for b in a.behaviours:
-            e = b.evidence
-            table.add_row(b.behaviour, str(e.document_id), f"{e.start}-{e.end}", plain(e.text))
-        console.print(table)
-    series = Table(title=f"timeline ({a.trend.label})", title_justify="left")
-    for column in ("day", "statements", "specificity", "severity", "credibility"):
-        series.add_column(column)
-    for p in a.trend.series:
-        series.add_row(
-            p.day.isoformat(),
-            str(p.statements),
-            f"{p.specificity:.2f}",
-            str(p.severity),
-            str(p.credibility),
+        tables.append(
+            rows_table(
+                "warning behaviours",
+                ("behaviour", "doc", "offsets", "evidence"),
+                (_behaviour_row(b) for b in a.behaviours),
+                title_justify="left",
+            )
         )
-    console.print(series)
-    rationale = Table(title="rationale", title_justify="left")
-    for column in ("effect", "reason", "doc", "offsets", "evidence"):
-        rationale.add_column(column, overflow="fold")
-    for item in a.rationale:
-        e = item.evidence
-        rationale.add_row(
-            item.effect,
-            plain(item.reason),
-            str(e.document_id) if e else "",
-            f"{e.start}-{e.end}" if e else "",
-            plain(f"“{e.text}”" if e else ""),
+    tables.append(
+        rows_table(
+            f"timeline ({a.trend.label})",
+            _plain_columns("day", "statements", "specificity", "severity", "credibility"),
+            (_timeline_row(p) for p in a.trend.series),
+            title_justify="left",
         )
-    console.print(rationale)
+    )
+    tables.append(
+        rows_table(
+            "rationale",
+            ("effect", "reason", "doc", "offsets", "evidence"),
+            (_rationale_row(item) for item in a.rationale),
+            title_justify="left",
+        )
+    )
     if view.children:
-        children = Table(title="folded threads (actors below this one)", title_justify="left")
-        for column in ("id", "actor", "grade", "trend", "likelihood", "last seen"):
-            children.add_column(column)
-        for child in view.children:
-            c = child.assessment
-            children.add_row(
-                str(child.id),
-                plain(c.actor or "unknown"),
-                c.admiralty,
-                c.trend.label,
-                c.likelihood,
-                c.last_seen.isoformat(),
+        tables.append(
+            rows_table(
+                "folded threads (actors below this one)",
+                _plain_columns("id", "actor", "grade", "trend", "likelihood", "last seen"),
+                (_child_row(child) for child in view.children),
+                title_justify="left",
             )
-        console.print(children)
-    statements = Table(title="statements", title_justify="left")
-    for column in (
-        "id",
-        "day",
-        "doc",
-        "cluster",
-        "source",
-        "act",
-        "status",
-        "marking",
-        "evidence",
-    ):
-        statements.add_column(column, overflow="fold")
-    for st in view.statements:
-        statements.add_row(
-            str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
-            st.day.isoformat(),
-            str(st.document_id),
-            "" if st.cluster_id is None else str(st.cluster_id),
-            plain(st.source),
-            st.act,
-            st.status,
-            plain(st.marking),
-            plain(
-                st.evidence.text if len(st.evidence.text) <= 160 else st.evidence.text[:159] + "…"
-            ),
         )
-    console.print(statements)
+    tables.append(
+        rows_table(
+            "statements",
+            ("id", "day", "doc", "cluster", "source", "act", "status", "marking", "evidence"),
+            (_statement_row(st) for st in view.statements),
+            title_justify="left",
+        )
+    )
     if view.overrides:
-        overrides = Table(title="analyst overrides in force", title_justify="left")
-        for column in ("kind", "subject", "value", "analyst", "when", "reason"):
-            overrides.add_column(column, overflow="fold")
-        for o in view.overrides:
-            overrides.add_row(
-                o.kind,
-                plain(o.subject),
-                plain(o.value),
-                plain(o.analyst),
-                o.created_at.isoformat()[:19],
-                plain(o.reason),
+        tables.append(
+            rows_table(
+                "analyst overrides in force",
+                ("kind", "subject", "value", "analyst", "when", "reason"),
+                (_override_row(o) for o in view.overrides),
+                title_justify="left",
             )
-        console.print(overrides)
+        )
+    return tables
+
+
+def _behaviour_row(b: Any) -> Row:
+    e = b.evidence
+    return (b.behaviour, str(e.document_id), f"{e.start}-{e.end}", plain(e.text))
+
+
+def _timeline_row(p: Any) -> Row:
+    return (
+        p.day.isoformat(),
+        str(p.statements),
+        f"{p.specificity:.2f}",
+        str(p.severity),
+        str(p.credibility),
+    )
+
+
+def _rationale_row(item: Any) -> Row:
+    e = item.evidence
+    return (
+        item.effect,
+        plain(item.reason),
+        str(e.document_id) if e else "",
+        f"{e.start}-{e.end}" if e else "",
+        plain(f"“{e.text}”" if e else ""),
+    )
+
+
+def _child_row(child: Any) -> Row:
+    c = child.assessment
+    return (
+        str(child.id),
+        plain(c.actor or "unknown"),
+        c.admiralty,
+        c.trend.label,
+        c.likelihood,
+        c.last_seen.isoformat(),
+    )
+
+
+def _statement_row(st: Any) -> Row:
+    evidence = st.evidence.text
+    return (
+        str(st.id) + (" [dim](dismissed)[/]" if st.dismissed else ""),
+        st.day.isoformat(),
+        str(st.document_id),
+        "" if st.cluster_id is None else str(st.cluster_id),
+        plain(st.source),
+        st.act,
+        st.status,
+        plain(st.marking),
+        plain(evidence if len(evidence) <= 160 else evidence[:159] + "…"),
+    )
+
+
+def _override_row(o: Any) -> Row:
+    return (
+        o.kind,
+        plain(o.subject),
+        plain(o.value),
+        plain(o.analyst),
+        o.created_at.isoformat()[:19],
+        plain(o.reason),
+    )
 
 
 def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
     """Each thread's marking: the roll-up of its documents' markings."""
     from sqlalchemy import select
 
-    from watchfloor.store.models import Document, Statement
+    from watchfloor.store import Document, Statement
 
     found: dict[int, set[str]] = {}
     if thread_ids:
@@ -293,8 +344,7 @@ def _board_markings(session: Any, thread_ids: list[int]) -> dict[int, str]:
 
 
 def _rolled_up(markings: list[str]) -> str:
-    from watchfloor.publish.markings import parse_marking
-    from watchfloor.publish.rollup import rollup
+    from watchfloor.publish import parse_marking, rollup
 
     try:
         return rollup([parse_marking(m) for m in markings]).banner() if markings else "none"
@@ -355,7 +405,7 @@ def assess_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Re-assess every thread (e.g. after changing the assessment configuration)."""
-    from watchfloor.assess.service import reassess_all
+    from watchfloor.assess import reassess_all
 
     day = parse_day(today, "--today")
     _override(
@@ -384,8 +434,7 @@ def source_grade_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Grade a source's reliability; its threads are re-assessed."""
-    from watchfloor.assess.overrides import grade_source
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import grade_source
 
     who = analyst_name(analyst)
     _override(
@@ -404,8 +453,7 @@ def thread_credibility_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Set a thread's information credibility over the computed one."""
-    from watchfloor.assess.overrides import set_thread_credibility
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import set_thread_credibility
 
     who = analyst_name(analyst)
     _override(
@@ -423,8 +471,7 @@ def statement_dismiss_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Dismiss a statement as a false positive; it stays stored but no longer counts."""
-    from watchfloor.assess.overrides import dismiss_statement
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import dismiss_statement
 
     who = analyst_name(analyst)
     _override(
@@ -443,8 +490,7 @@ def actor_merge_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Count every statement of one actor as another's (one group under two names)."""
-    from watchfloor.assess.overrides import merge_actors
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import merge_actors
 
     who = analyst_name(analyst)
     _override(

@@ -7,18 +7,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from watchfloor.cli.common import (
     LimitOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     console,
     fail,
     in_store,
     plain,
-    print_json,
+    show_rows,
 )
 from watchfloor.errors import WatchfloorError
 
@@ -27,7 +27,7 @@ audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_he
 
 def _read_anchor(value: str) -> Any:
     """The anchor in `value`: a file (its last line) or the anchor's JSON itself."""
-    from watchfloor.store.audit import Anchor
+    from watchfloor.store import Anchor
 
     path = Path(value)
     if not value.lstrip().startswith("{"):
@@ -92,8 +92,7 @@ def audit_anchor_command(
         except OSError as exc:
             raise fail(f"--append {append}: cannot write ({exc})") from None
     if webhook is not None:
-        from watchfloor.warn import webhooks
-        from watchfloor.warn.config import NotifyConfig
+        from watchfloor.warn import NotifyConfig, webhooks
 
         try:
             settings = NotifyConfig.load().webhook
@@ -115,7 +114,7 @@ def audit_log_command(
     """The newest audit entries, newest last."""
     from sqlalchemy import select
 
-    from watchfloor.store.models import AuditEntry
+    from watchfloor.store import AuditEntry
 
     def run(session: Any) -> list[dict[str, Any]]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
@@ -137,15 +136,10 @@ def audit_log_command(
         ]
 
     rows = in_store(run, read_only=True)
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} audit entries")
-    for column in ("id", "at", "actor", "action", "subject", "details"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
+
+    def _row(r: Any) -> Row:
         details = json.dumps(r["details"], ensure_ascii=False)
-        table.add_row(
+        return (
             str(r["id"]),
             r["at"][:19],
             plain(r["actor"]),
@@ -153,7 +147,14 @@ def audit_log_command(
             plain(r["subject"]),
             plain(details[:120]),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} audit entries",
+        ("id", "at", "actor", "action", "subject", "details"),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 app.add_typer(audit_app, name="audit")

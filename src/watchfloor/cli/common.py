@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Column, Table
 from rich.text import Text
 
+from watchfloor import settings
 from watchfloor.errors import WatchfloorError
 
 app = typer.Typer(
@@ -22,6 +25,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+
+@app.callback()
+def _edge(ctx: typer.Context) -> None:
+    # The edge: one Settings per command, read from the environment once and active (for
+    # every stage the command calls) until the command ends.
+    ctx.with_resource(settings.use(settings.Settings()))
+
+
 err_console = Console(stderr=True)
 
 
@@ -58,7 +70,7 @@ def plain(text: str | None) -> Text:
 
 def highlighted(snippet: str) -> Text:
     """A search snippet with its matched words in bold (the markers, not brackets, say which)."""
-    from watchfloor.store.repository import HIT_END, HIT_START
+    from watchfloor.store import HIT_END, HIT_START
 
     out = Text()
     for i, part in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet)):
@@ -108,7 +120,7 @@ def store_engine(*, create: bool = False, immediate: bool = True) -> Any:
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # a database that cannot be reached: say which and why
-        from watchfloor.store.engine import database_url, describe
+        from watchfloor.store import database_url, describe
 
         raise fail(f"cannot open the store at {describe(database_url())}: {exc}") from None
     return engine
@@ -137,7 +149,7 @@ def statement_filters(
     duty_to_warn: bool | None = None,
 ) -> Any:
     from watchfloor.extract.records import ACTS, STATUSES
-    from watchfloor.store.repository import Filters
+    from watchfloor.store import Filters
 
     if act is not None and act not in ACTS:
         raise fail(f"--act {act!r} is not one of {', '.join(ACTS)}")
@@ -153,6 +165,40 @@ def statement_filters(
         source=source,
         duty_to_warn=duty_to_warn,
     )
+
+
+Cell = str | Text
+Row = tuple[Cell, ...]
+
+
+def rows_table(
+    title: str | Text, columns: Iterable[str | Column], rows: Iterable[Row], **options: Any
+) -> Table:
+    """A Rich table of `rows` under `columns`: a name (its long cells fold rather than cut),
+    or a Column where a command needs widths or wrapping of its own (copied: a table fills
+    its columns with cells, and a command's Column constants serve many tables)."""
+    headers = [c.copy() if isinstance(c, Column) else Column(c, overflow="fold") for c in columns]
+    table = Table(*headers, title=title, **options)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def show_rows(
+    title: str | Text,
+    columns: Iterable[str | Column],
+    rows: Iterable[Row],
+    *,
+    records: list[dict[str, Any]] | None = None,
+    output_format: OutputFormat = OutputFormat.table,
+    **options: Any,
+) -> None:
+    """The one output of a listing: `rows` as a table for people, or with --format json/jsonl
+    the `records` for machines (the rows are then never built)."""
+    if output_format is not OutputFormat.table:
+        print_json(records or [], output_format)
+        return
+    console.print(rows_table(title, columns, rows, **options))
 
 
 def print_json(rows: list[dict[str, Any]], output_format: OutputFormat) -> None:

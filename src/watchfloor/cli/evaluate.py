@@ -15,7 +15,7 @@ from watchfloor.cli.common import app, console, err_console, fail
 from watchfloor.errors import WatchfloorError
 
 if TYPE_CHECKING:
-    from watchfloor.evaluation.run import EvalReport
+    from watchfloor.evaluation import EvalReport
 
 
 class EvalFormat(StrEnum):
@@ -66,7 +66,7 @@ def eval_command(
 ) -> None:
     """Score rules alone and the combined system (and a keyword baseline) on the labelled set,
     the real-text set and MUC-4 dev."""
-    from watchfloor.evaluation.run import (
+    from watchfloor.evaluation import (
         DEFAULT_MUC_DIR,
         DEFAULT_SET_DIR,
         EVENTS_DIR,

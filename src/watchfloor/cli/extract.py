@@ -5,23 +5,40 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from watchfloor.cli.common import (
     UTF8_NAMES,
     FinderChoice,
     OutputFormat,
+    Row,
     app,
     console,
     err_console,
     fail,
     parse_day,
     plain,
+    show_rows,
 )
 from watchfloor.errors import WatchfloorError
+
+# Short columns never wrap; names and the evidence give way on a narrow terminal.
+FINDING_COLUMNS = tuple(
+    Column(name, min_width=width, no_wrap=not wraps, overflow="fold")
+    for name, width, wraps in (
+        ("act", 8, False),
+        ("status", 11, False),
+        ("actor", 12, True),
+        ("target", 14, True),
+        ("protectee", 9, False),
+        ("warn", 4, False),
+        ("when", 10, False),
+    )
+)
+EVIDENCE_COLUMN = Column("evidence", overflow="ellipsis", no_wrap=True, max_width=40)
 
 
 @app.command("nlp")
@@ -30,7 +47,7 @@ def nlp_command(
 ) -> None:
     """Show the English pipeline's analysis of a text: sentences, tags, tree and entities."""
     from watchfloor import nlp
-    from watchfloor.ingest.files import read_document
+    from watchfloor.ingest import read_document
 
     try:
         document = read_document(path)
@@ -73,7 +90,7 @@ def extract_command(
     ] = None,
 ) -> None:
     """Print every threat statement in one report, linked to the watchlist."""
-    from watchfloor.ingest.files import read_document
+    from watchfloor.ingest import read_document
     from watchfloor.link import Watchlist, load_watchlist
     from watchfloor.pipeline import Analyzer
 
@@ -98,25 +115,12 @@ def extract_command(
         for finding in findings:
             sys.stdout.write(json.dumps(finding.to_contract(), ensure_ascii=False) + "\n")
         return
-    table = Table(title=plain(f"{len(findings)} threat statements in {document.source}"))
-    # Short columns never wrap; names and the evidence give way on a narrow terminal.
-    for column, width, wraps in (
-        ("act", 8, False),
-        ("status", 11, False),
-        ("actor", 12, True),
-        ("target", 14, True),
-        ("protectee", 9, False),
-        ("warn", 4, False),
-        ("when", 10, False),
-    ):
-        table.add_column(column, min_width=width, no_wrap=not wraps, overflow="fold")
     # The evidence needs room; on a narrow terminal it is left to --format jsonl.
     show_evidence = console.width >= 120
-    if show_evidence:
-        table.add_column("evidence", overflow="ellipsis", no_wrap=True, max_width=40)
-    for finding in findings:
+
+    def _row(finding: Any) -> Row:
         s = finding.statement
-        table.add_row(
+        return (
             s.act,
             s.status,
             plain(finding.actor.entity or (s.actor.text if s.actor else "")),
@@ -126,4 +130,10 @@ def extract_command(
             plain(s.when),
             *([plain(s.evidence.text)] if show_evidence else []),
         )
-    console.print(table)
+
+    evidence = [EVIDENCE_COLUMN] if show_evidence else []
+    show_rows(
+        plain(f"{len(findings)} threat statements in {document.source}"),
+        [*FINDING_COLUMNS, *evidence],
+        map(_row, findings),
+    )

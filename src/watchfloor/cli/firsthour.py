@@ -10,19 +10,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from watchfloor.cli.common import (
     ActingAsOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     console,
     fail,
     in_store,
-    print_json,
+    show_rows,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import analyst_name
 
 sources_app = typer.Typer(
     help="Sources: list them, grade their reliability, set the marking of their reporting.",
@@ -37,9 +38,8 @@ def first_admin(name: str, email: str | None) -> None:
     """Add the first user as an admin; refused once the store has users."""
     from sqlalchemy import func, select
 
-    from watchfloor.store.models import User
-    from watchfloor.warn.config import CasePolicy
-    from watchfloor.warn.users import add_user
+    from watchfloor.store import User
+    from watchfloor.warn import CasePolicy, add_user
 
     def add(session: Any) -> None:
         if session.scalar(select(func.count()).select_from(User)):
@@ -55,7 +55,7 @@ def first_admin(name: str, email: str | None) -> None:
 
 def show_organization(organization: str | None) -> None:
     """Set the own organization when given; always say which one is in force."""
-    from watchfloor.publish.access import AccessPolicy, policy_path, set_own_organization
+    from watchfloor.publish import AccessPolicy, policy_path, set_own_organization
 
     try:
         if organization is not None:
@@ -76,19 +76,21 @@ def show_organization(organization: str | None) -> None:
 @sources_app.command("list")
 def sources_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
     """Every source with its reliability grade, its marking and how many documents it gave."""
-    from watchfloor.publish.sources import list_sources
+    from watchfloor.publish import list_sources
 
     rows = in_store(lambda session: [r.to_json() for r in list_sources(session)], read_only=True)
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} sources")
-    for column in ("name", "kind", "grade", "marking", "documents"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
+
+    def _row(r: Any) -> Row:
         grade = r["reliability"] + (" (analyst)" if r["graded_by_analyst"] else "")
-        table.add_row(r["name"], r["kind"], grade, r["marking"], str(r["documents"]))
-    console.print(table)
+        return (r["name"], r["kind"], grade, r["marking"], str(r["documents"]))
+
+    show_rows(
+        f"{len(rows)} sources",
+        ("name", "kind", "grade", "marking", "documents"),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @sources_app.command("grade")
@@ -99,8 +101,7 @@ def sources_grade_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Grade a source's reliability (audited); its threads are re-assessed."""
-    from watchfloor.assess.overrides import grade_source
-    from watchfloor.identity import analyst_name
+    from watchfloor.assess import grade_source
 
     who = analyst_name(analyst)
     changes = in_store(lambda session: grade_source(session, name, grade, who, reason))
@@ -125,8 +126,7 @@ def sources_mark_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Set the marking of a source's reporting (audited); rebuild reviews to carry it."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.sources import mark_source
+    from watchfloor.publish import mark_source
 
     who = analyst_name(analyst)
     changed = in_store(

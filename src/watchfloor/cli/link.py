@@ -6,19 +6,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from watchfloor.cli.common import (
     ActingAsOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     console,
     fail,
-    print_json,
+    show_rows,
     store_engine,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import analyst_name
 
 watchlist_app = typer.Typer(
     help="The store's copy of the watchlist: names and notify contacts.", no_args_is_help=True
@@ -31,9 +32,7 @@ def sync_watchlist_file(
     """Load a watchlist file into the store in one transaction; errors end the command.
 
     `people`: the file already read (by ingest, for analysis), so it is not parsed twice."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.link import load_watchlist
-    from watchfloor.link.sync import file_sha256, sync_watchlist
+    from watchfloor.link import file_sha256, load_watchlist, sync_watchlist
     from watchfloor.store import transaction
 
     try:
@@ -61,20 +60,15 @@ def watchlist_list_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """The protectees in the store, with whom to notify."""
-    from watchfloor.link.protectees import list_protectees
+    from watchfloor.link import list_protectees
     from watchfloor.store import transaction
 
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
         people = list_protectees(session)
-    if output_format is not OutputFormat.table:
-        print_json([p.to_json() for p in people], output_format)
-        return
-    table = Table(title=f"{len(people)} protectees")
-    for column in ("id", "name", "aliases", "roles", "notify", "listed", "updated"):
-        table.add_column(column, overflow="fold")
-    for p in people:
-        table.add_row(
+
+    def _row(p: Any) -> Row:
+        return (
             p.id,
             p.name,
             ", ".join(p.aliases),
@@ -83,7 +77,14 @@ def watchlist_list_command(
             "yes" if p.current else "no",
             p.updated_at.date().isoformat(),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(people)} protectees",
+        ("id", "name", "aliases", "roles", "notify", "listed", "updated"),
+        map(_row, people),
+        records=[p.to_json() for p in people],
+        output_format=output_format,
+    )
 
 
 app.add_typer(watchlist_app, name="watchlist")

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from watchfloor.cli.common import (
     ActingAsOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     console,
@@ -22,8 +22,10 @@ from watchfloor.cli.common import (
     in_store,
     parse_day,
     print_json,
+    show_rows,
     store_engine,
 )
+from watchfloor.identity import analyst_name
 
 readers_app = typer.Typer(help="Readers: who products go to and what each is cleared for.")
 review_app = typer.Typer(help="The daily review: build it, add portions, render it for a reader.")
@@ -68,8 +70,7 @@ def readers_add_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Add a reader (or change one with --replace); the change is audited."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.readers import add_reader, make_reader
+    from watchfloor.publish import add_reader, make_reader
 
     who = analyst_name(analyst)
 
@@ -98,20 +99,15 @@ def readers_add_command(
 @readers_app.command("list")
 def readers_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
     """List the readers and what each is cleared for."""
-    from watchfloor.publish.readers import list_readers
+    from watchfloor.publish import list_readers
     from watchfloor.store import transaction
 
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
         rows = [stored.to_json() for stored in list_readers(session)]
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} readers")
-    for column in ("name", "clearance", "compartments", "nationality", "audiences", "org"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
+
+    def _row(row: Any) -> Row:
+        return (
             row["name"],
             row["clearance"],
             "/".join(row["compartments"]),
@@ -119,7 +115,14 @@ def readers_list_command(output_format: StoreFormat = OutputFormat.table) -> Non
             ", ".join(row["audiences"]),
             row["organization"] or "",
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} readers",
+        ("name", "clearance", "compartments", "nationality", "audiences", "org"),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @readers_app.command("remove")
@@ -128,8 +131,7 @@ def readers_remove_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Remove a reader; later renders for them are refused. Audited."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.readers import remove_reader
+    from watchfloor.publish import remove_reader
 
     who = analyst_name(analyst)
     in_store(lambda session: remove_reader(session, name, actor=who))
@@ -156,9 +158,7 @@ def review_build_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Build (or rebuild) the review of a day from its threads; analysts' portions are kept."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.readers import get_reader
-    from watchfloor.publish.review import Distribution, ReviewError, build_review, load_review
+    from watchfloor.publish import Distribution, ReviewError, build_review, get_reader, load_review
 
     day = _review_day(day_text)
     who = analyst_name(analyst)
@@ -242,8 +242,7 @@ def review_add_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Add an analyst's marked portion to the review of a day."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.review import add_portion
+    from watchfloor.publish import add_portion
 
     day = _review_day(day_text)
     if (text is None) == (text_file is None):
@@ -292,8 +291,7 @@ def review_render_command(
     analyst: ActingAsOpt = None,
 ) -> None:
     """Render the review of a day for one reader: only what they may read, audited."""
-    from watchfloor.identity import analyst_name
-    from watchfloor.publish.render import render_for
+    from watchfloor.publish import render_for
 
     day = _review_day(day_text)
     if out is None and output_format is RenderFormat.pdf:

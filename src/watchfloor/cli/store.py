@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from watchfloor.cli.common import (
     ActOpt,
@@ -16,6 +15,7 @@ from watchfloor.cli.common import (
     LimitOpt,
     OutputFormat,
     ProtecteeOpt,
+    Row,
     SinceOpt,
     SourceOpt,
     StatusOpt,
@@ -29,12 +29,12 @@ from watchfloor.cli.common import (
     highlighted,
     parse_day,
     plain,
-    print_json,
+    show_rows,
     statement_filters,
     store_engine,
 )
 from watchfloor.cli.link import sync_watchlist_file
-from watchfloor.errors import WatchfloorError
+from watchfloor.errors import PipelineNotFound, WatchfloorError
 
 
 @app.command("init")
@@ -51,9 +51,7 @@ def init_command(
 ) -> None:
     """Create the store, or upgrade it to this version's schema (alembic upgrade head), and set
     who runs it: the first admin and the organization that owns its products."""
-    from watchfloor.store import make_engine
-    from watchfloor.store.engine import database_url, describe
-    from watchfloor.store.migrate import upgrade
+    from watchfloor.store import database_url, describe, make_engine, upgrade
 
     where = describe(database_url())
     try:
@@ -108,8 +106,7 @@ def _analyze_with(people: Any, no_extract: bool) -> Any:
 def _run_ingest(ingestor: Any, items: list[Any], what: str, missing: int = 0) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from watchfloor.errors import PipelineNotFound
-    from watchfloor.ingest.ingestion import Summary
+    from watchfloor.ingest import Summary
 
     summary = Summary(failed=missing)
     progress = Progress(
@@ -156,8 +153,7 @@ def _dated_line(outcome: Any) -> str:
 def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[list[Any], int]:
     """Items to ingest, and the number of paths that do not exist (reported, not quarantined:
     a mistyped path is not a document)."""
-    from watchfloor.ingest.folders import iter_paths
-    from watchfloor.ingest.ingestion import Item, SourceSpec, file_item
+    from watchfloor.ingest import Item, SourceSpec, file_item, iter_paths
 
     items: list[Any] = []
     paths: list[Path] = []
@@ -168,7 +164,7 @@ def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[l
             import functools
             from urllib.parse import urlsplit
 
-            from watchfloor.ingest.feeds import fetch_url, new_client
+            from watchfloor.ingest import fetch_url, new_client
 
             spec = None if source else SourceSpec(urlsplit(value).hostname or value, kind="site")
             client = client or new_client()
@@ -189,8 +185,7 @@ def _items_for(inputs: list[str], max_bytes: int, source: str | None) -> tuple[l
 
 
 def _print_failures(output_format: OutputFormat) -> None:
-    from watchfloor.store import transaction
-    from watchfloor.store.repository import list_failures
+    from watchfloor.store import list_failures, transaction
 
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
@@ -207,23 +202,23 @@ def _print_failures(output_format: OutputFormat) -> None:
             }
             for f in failures
         ]
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(
-        title=f"{len(rows)} quarantined documents (retry with `watchfloor ingest --retry`)"
-    )
-    for column in ("location", "reason", "attempts", "last failed", "sha256"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
+
+    def _row(row: Any) -> Row:
+        return (
             plain(row["location"]),
             plain(row["reason"]),
             str(row["attempts"]),
             row["last_failed_at"][:19],
             (row["sha256"] or "")[:12],
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} quarantined documents (retry with `watchfloor ingest --retry`)",
+        ("location", "reason", "attempts", "last failed", "sha256"),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @app.command("ingest")
@@ -261,8 +256,7 @@ def ingest_command(
 
     Exits 1 only when none of the inputs is in the store afterwards (all failed, or none found).
     """
-    from watchfloor.ingest.ingestion import Ingestor, SourceSpec, retry_items
-    from watchfloor.ingest.neardup import Fingerprinter
+    from watchfloor.ingest import Fingerprinter, Ingestor, SourceSpec, retry_items
 
     if failed:
         _print_failures(output_format)
@@ -286,7 +280,7 @@ def ingest_command(
         after_store=_after_store_hook(analyze),
     )
     if retry:
-        from watchfloor.ingest.feeds import fetch_url, new_client
+        from watchfloor.ingest import fetch_url, new_client
 
         client = new_client()
         items = retry_items(engine, max_bytes, fetch=lambda url: fetch_url(client, url, max_bytes))
@@ -317,24 +311,18 @@ def documents_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """List stored documents, newest first (statement filters keep documents that match)."""
-    from watchfloor.store import transaction
-    from watchfloor.store.repository import find_documents
+    from watchfloor.store import find_documents, transaction
 
     filters = statement_filters(protectee, actor, act, status, since, until, source)
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
         found = find_documents(session, filters, cluster_id=cluster, limit=limit)
-    if output_format is not OutputFormat.table:
-        print_json([d.to_json() for d in found], output_format)
-        return
-    table = Table(title=f"{len(found)} documents")
-    for column in ("id", "date", "source", "title", "statements", "cluster", "marking"):
-        table.add_column(column, overflow="fold")
-    for d in found:
+
+    def _row(d: Any) -> Row:
         cluster_text = "" if d.cluster_id is None else str(d.cluster_id)
         if d.cluster_id is not None and not d.is_origin:
             cluster_text += f" (copy of {d.origin_document_id})"
-        table.add_row(
+        return (
             str(d.id),
             d.day.isoformat(),
             plain(f"{d.source} ({d.reliability})"),
@@ -343,7 +331,14 @@ def documents_command(
             cluster_text,
             plain(d.marking),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(found)} documents",
+        ("id", "date", "source", "title", "statements", "cluster", "marking"),
+        map(_row, found),
+        records=[d.to_json() for d in found],
+        output_format=output_format,
+    )
 
 
 @app.command("statements")
@@ -363,33 +358,16 @@ def statements_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """List stored threat statements, newest document first."""
-    from watchfloor.store import transaction
-    from watchfloor.store.repository import find_statements
+    from watchfloor.store import find_statements, transaction
 
     filters = statement_filters(protectee, actor, act, status, since, until, source, warn)
     engine = store_engine(immediate=False)
     with transaction(engine) as session:
         found = find_statements(session, filters, limit=limit)
         rows = [hit.to_json() for hit in found]
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} threat statements")
-    for column in (
-        "date",
-        "doc",
-        "act",
-        "status",
-        "actor",
-        "target",
-        "protectee",
-        "warn",
-        "marking",
-        "evidence",
-    ):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
+
+    def _row(row: Any) -> Row:
+        return (
             row["document"]["day"],
             str(row["document"]["id"]),
             row["act"],
@@ -401,7 +379,25 @@ def statements_command(
             plain(row["document"]["marking"]),
             plain(row["evidence"]["text"][:160]),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} threat statements",
+        (
+            "date",
+            "doc",
+            "act",
+            "status",
+            "actor",
+            "target",
+            "protectee",
+            "warn",
+            "marking",
+            "evidence",
+        ),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @app.command("search")
@@ -418,8 +414,7 @@ def search_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Full-text search over stored documents, best match first."""
-    from watchfloor.store import transaction
-    from watchfloor.store.repository import search
+    from watchfloor.store import search, transaction
 
     filters = statement_filters(protectee, actor, act, status, since, until, source)
     engine = store_engine(immediate=False)
@@ -428,15 +423,10 @@ def search_command(
             hits = search(session, query, filters, limit=limit)
     except WatchfloorError as exc:
         raise fail(str(exc)) from None
-    if output_format is not OutputFormat.table:
-        print_json([hit.to_json() for hit in hits], output_format)
-        return
-    table = Table(title=plain(f"{len(hits)} documents match {query!r}"))
-    for column in ("id", "date", "source", "title", "marking", "snippet"):
-        table.add_column(column, overflow="fold")
-    for hit in hits:
+
+    def _row(hit: Any) -> Row:
         d = hit.document
-        table.add_row(
+        return (
             str(d.id),
             d.day.isoformat(),
             plain(d.source),
@@ -444,7 +434,14 @@ def search_command(
             plain(d.marking),
             highlighted(hit.marked),
         )
-    console.print(table)
+
+    show_rows(
+        plain(f"{len(hits)} documents match {query!r}"),
+        ("id", "date", "source", "title", "marking", "snippet"),
+        map(_row, hits),
+        records=[hit.to_json() for hit in hits],
+        output_format=output_format,
+    )
 
 
 @app.command("watch")
@@ -467,11 +464,15 @@ def watch_command(
 
     from rich.logging import RichHandler
 
-    from watchfloor.errors import PipelineNotFound
-    from watchfloor.ingest.feeds import load_feeds, new_client
-    from watchfloor.ingest.ingestion import Ingestor, SourceSpec, Summary
-    from watchfloor.ingest.neardup import Fingerprinter
-    from watchfloor.ingest.watching import watch_round
+    from watchfloor.ingest import (
+        Fingerprinter,
+        Ingestor,
+        SourceSpec,
+        Summary,
+        load_feeds,
+        new_client,
+        watch_round,
+    )
 
     logging.basicConfig(
         level=logging.INFO,

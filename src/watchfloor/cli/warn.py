@@ -8,20 +8,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from watchfloor.cli.common import (
     LimitOpt,
     OutputFormat,
+    Row,
     StoreFormat,
     app,
     console,
     fail,
     in_store,
-    print_json,
+    show_rows,
     store_engine,
 )
 from watchfloor.errors import WatchfloorError
+from watchfloor.identity import USER_VAR
+from watchfloor.settings import setting
 
 AsOpt = Annotated[
     str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
@@ -42,7 +45,7 @@ users_app = typer.Typer(help="Staff who move cases, and their roles.", no_args_i
 
 
 def _who(given: str | None) -> str:
-    from watchfloor.warn.users import acting_name
+    from watchfloor.warn import acting_name
 
     try:
         return acting_name(given)
@@ -51,7 +54,7 @@ def _who(given: str | None) -> str:
 
 
 def _case_policy() -> Any:
-    from watchfloor.warn.config import CasePolicy
+    from watchfloor.warn import CasePolicy
 
     try:
         return CasePolicy.load()
@@ -60,12 +63,12 @@ def _case_policy() -> Any:
 
 
 def _watchlist_for_warn(path: Path | None) -> Any:
-    import os
 
     from watchfloor.link import load_watchlist
-    from watchfloor.warn.cases import WATCHLIST_ENV
+    from watchfloor.warn import WATCHLIST_ENV
 
-    chosen = path or (Path(os.environ[WATCHLIST_ENV]) if os.environ.get(WATCHLIST_ENV) else None)
+    named = setting(WATCHLIST_ENV)
+    chosen = path or (Path(named) if named else None)
     if chosen is None:
         return None
     try:
@@ -82,8 +85,7 @@ def cases_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """List duty-to-warn cases, nearest deadline first."""
-    from watchfloor.warn import cases
-    from watchfloor.warn.users import actor
+    from watchfloor.warn import actor, cases
 
     who = _who(as_)
 
@@ -92,23 +94,9 @@ def cases_command(
         return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
 
     rows = in_store(run, read_only=True)
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} duty-to-warn cases")
-    for column in (
-        "id",
-        "state",
-        "target",
-        "harm",
-        "grade",
-        "specificity",
-        "imminence",
-        "deadline",
-    ):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
+
+    def _row(row: Any) -> Row:
+        return (
             str(row["id"]),
             row["state"],
             f"{row['target']} ({row['protectee']})" if row["protectee"] else row["target"],
@@ -118,7 +106,23 @@ def cases_command(
             row["imminence"] or "",
             row["deadline"][:16] + (" [red]missed[/]" if row["overdue_escalated_at"] else ""),
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} duty-to-warn cases",
+        (
+            "id",
+            "state",
+            "target",
+            "harm",
+            "grade",
+            "specificity",
+            "imminence",
+            "deadline",
+        ),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @case_app.command("show")
@@ -219,9 +223,7 @@ def case_warn_command(
 ) -> None:
     """Draft the warning for review; with --confirm, queue it to the protectee's contacts."""
     from watchfloor.store import audit
-    from watchfloor.warn import cases
-    from watchfloor.warn.drafting import ACK_PLACEHOLDER
-    from watchfloor.warn.users import actor
+    from watchfloor.warn import ACK_PLACEHOLDER, actor, cases
 
     who = _who(as_)
     policy = _case_policy()
@@ -378,7 +380,7 @@ def outbox_command(
     """List notices, newest first (`outbox send` delivers the queued ones)."""
     if ctx.invoked_subcommand is not None:
         return
-    from watchfloor.warn.outbox import list_notices
+    from watchfloor.warn import list_notices
 
     def run(session: Any) -> list[dict[str, Any]]:
         return [
@@ -399,15 +401,10 @@ def outbox_command(
         ]
 
     rows = in_store(run, read_only=True)
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} notices")
-    for column in ("id", "case", "kind", "channel", "recipient", "status", "tries", "when"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
+
+    def _row(r: Any) -> Row:
         when = r["sent_at"] or f"next {r['next_attempt_at']}"
-        table.add_row(
+        return (
             str(r["id"]),
             str(r["case"]),
             r["kind"],
@@ -417,7 +414,14 @@ def outbox_command(
             str(r["attempts"]),
             when[:24],
         )
-    console.print(table)
+
+    show_rows(
+        f"{len(rows)} notices",
+        ("id", "case", "kind", "channel", "recipient", "status", "tries", "when"),
+        map(_row, rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @outbox_app.command("send")
@@ -430,8 +434,7 @@ def outbox_send_command(
     """Deliver due notices (with retries and backoff) and escalate missed deadlines."""
     import logging
 
-    from watchfloor.warn.config import NotifyConfig
-    from watchfloor.warn.sender import send_due, send_loop
+    from watchfloor.warn import NotifyConfig, send_due, send_loop
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     policy = _case_policy()
@@ -468,13 +471,11 @@ def users_add_command(
     as_: AsOpt = None,
 ) -> None:
     """Add a member of staff (the first user may add themselves; after that, admins)."""
-    import os
 
-    from watchfloor.identity import USER_VAR
-    from watchfloor.warn.users import add_user
+    from watchfloor.warn import add_user
 
     policy = _case_policy()
-    by = as_ or os.environ.get(USER_VAR)
+    by = as_ or setting(USER_VAR)
     in_store(lambda session: add_user(session, name, role, email=email, by=by, policy=policy))
     console.print(f"added {name} ({', '.join(role)})", highlight=False)
 
@@ -482,7 +483,7 @@ def users_add_command(
 @users_app.command("list")
 def users_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
     """List staff and their roles."""
-    from watchfloor.warn.users import list_users
+    from watchfloor.warn import list_users
 
     rows = in_store(
         lambda session: [
@@ -491,15 +492,13 @@ def users_list_command(output_format: StoreFormat = OutputFormat.table) -> None:
         ],
         read_only=True,
     )
-    if output_format is not OutputFormat.table:
-        print_json(rows, output_format)
-        return
-    table = Table(title=f"{len(rows)} users")
-    for column in ("name", "roles", "email"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(r["name"], ", ".join(r["roles"]), r["email"] or "")
-    console.print(table)
+    show_rows(
+        f"{len(rows)} users",
+        (Column("name"), Column("roles"), Column("email")),
+        ((r["name"], ", ".join(r["roles"]), r["email"] or "") for r in rows),
+        records=rows,
+        output_format=output_format,
+    )
 
 
 @app.command("ack")
@@ -508,7 +507,7 @@ def ack_command(
     by: Annotated[str | None, typer.Option(help="Who confirms (default: the recipient).")] = None,
 ) -> None:
     """Confirm receipt of a notice with its acknowledgement token."""
-    from watchfloor.warn.acks import acknowledge
+    from watchfloor.warn import acknowledge
 
     result = in_store(lambda session: acknowledge(session, token, by=by))
     if result.first:

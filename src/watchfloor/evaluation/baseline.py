@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from watchfloor.errors import WatchfloorError
+from watchfloor.datafiles import load_yaml
 from watchfloor.evaluation.scoring import Prediction
+from watchfloor.schemas import BaselineFile
 from watchfloor.warn.policy import DutyToWarnPolicy
 
 DEFAULT_BASELINE_FILE = (
@@ -36,18 +36,10 @@ class BaselineRules:
     @classmethod
     def load(cls, path: Path | None = None) -> BaselineRules:
         path = path or DEFAULT_BASELINE_FILE
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            acts = {word: act for act, words in data["acts"].items() for word in words}
-            status_words = tuple(
-                (rule["status"], frozenset(rule["words"])) for rule in data["status_words"]
-            )
-            return cls(acts, status_words, data["past_tense_status"], data["default_status"])
-        except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-            raise WatchfloorError(
-                f"{path}: not a valid baseline file ({exc}); it needs acts, status_words, "
-                "past_tense_status and default_status"
-            ) from exc
+        data = load_yaml(path, BaselineFile)
+        acts = {word: act for act, words in data.acts.items() for word in words}
+        status_words = tuple((rule.status, frozenset(rule.words)) for rule in data.status_words)
+        return cls(acts, status_words, data.past_tense_status, data.default_status)
 
 
 class KeywordBaseline:

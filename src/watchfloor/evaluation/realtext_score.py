@@ -22,10 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from watchfloor.datafiles import load_yaml
 from watchfloor.evaluation.realtext import RealDocument, RealFile, RealSentence, RealStatement
 from watchfloor.evaluation.scoring import Prediction, f1, predict, ratio
+from watchfloor.schemas import TriggersLexicon
 
 if TYPE_CHECKING:
     from watchfloor.pipeline import Analyzer
@@ -37,10 +37,10 @@ WORD = re.compile(r"[a-z][a-z'’-]*")
 @cache
 def lexicon_words(path: Path = LEXICON) -> frozenset[str]:
     """Every word of every trigger pattern, lowercased (inflections are listed in the file)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    lexicon = load_yaml(path, TriggersLexicon)
     words: set[str] = set()
-    for entry in raw.get("triggers") or ():
-        for pattern in entry.get("patterns") or ():
+    for entry in lexicon.triggers:
+        for pattern in entry.patterns:
             for option in str(pattern).replace("|", " ").split():
                 words.update(WORD.findall(option.split("@", 1)[0].lstrip("=").lower()))
     return frozenset(words)

@@ -4,7 +4,7 @@ combined system (rules and trained finder) side by side, with a keyword baseline
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,8 @@ from watchfloor.evaluation.scoring import Prediction, SetScore, predict, score_s
 from watchfloor.ingest.records import Document
 
 if TYPE_CHECKING:
+    from watchfloor.evaluation.baseline import KeywordBaseline
+    from watchfloor.link import Watchlist
     from watchfloor.pipeline import Analyzer
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -158,88 +160,21 @@ def run_evaluation(
 
     # Only now, with the set known to be good, pay for the pipeline and its spaCy model.
     from watchfloor import nlp as nlp_module
-    from watchfloor.evaluation.baseline import KeywordBaseline
-    from watchfloor.link import Watchlist, load_watchlist
-    from watchfloor.pipeline import Analyzer
+    from watchfloor.link import load_watchlist
 
     watchlist = load_watchlist(set_dir / WATCHLIST_FILE)
     pipeline = nlp_module.load()
     notes: list[str] = []
-
-    def analyzer(watch: Watchlist, system: str) -> Analyzer:
-        made = Analyzer(watch, nlp=pipeline, finder=system)  # type: ignore[arg-type]
-        note = f"{system}: no packaged finder model, scored as {made.finder}"
-        if made.finder != system and note not in notes:
-            notes.append(note)
-        return made
-
+    analyzer = _analyzer_factory(pipeline, notes)
     progress(f"labelled set: {len(cases)} reports")
-    scores = {
-        system: score_set(cases, predict_cases(analyzer(watchlist, system), cases))
-        for system in systems
-    }
-    baseline = KeywordBaseline(pipeline, protectee_names(watchlist.protectees))
-    base = score_set(cases, baseline.predict_many(c.text for c in cases))
-
-    real_skipped: str | None = None
-    real_scores: dict[str, RealScore] = {}
-    if realtext_dir is None:
-        real_skipped = "real-text set skipped: --no-realtext"
-    elif not SHARED_DATA.is_dir():
-        real_skipped = f"real-text set skipped: {SHARED_DATA} not found (../shared is absent)"
-    else:
-        files = load_realtext(realtext_dir)
-        progress(f"real-text set, {realtext_split} split")
-        for system in systems:
-
-            def for_file(path: Path | None, system: str = system) -> Analyzer:
-                return analyzer(load_watchlist(path) if path else Watchlist.empty(), system)
-
-            real_scores[system] = score_realtext(files, realtext_split, for_file)
-
-    events_skipped: str | None = None
-    events: dict[str, dict[str, EventScore]] = {}
-    if events_dir is None:
-        events_skipped = "RAMS and WikiEvents skipped: --no-events"
-    elif not (events_dir / "rams").is_dir() or not (events_dir / "wikievents").is_dir():
-        events_skipped = f"RAMS and WikiEvents skipped: not found under {events_dir}"
-    else:
-        progress("RAMS (scoring half) and WikiEvents (dev)")
-        corpora: dict[str, list[CorpusDocument]] = {
-            "rams": rams_scoring_half(events_dir / "rams"),
-            "wikievents": wikievents_documents(events_dir / "wikievents"),
-        }
-        for corpus, documents in corpora.items():
-            events[corpus] = {
-                system: score_events(documents, analyzer(Watchlist.empty(), system))
-                for system in systems
-            }
-
-    muc_skipped: str | None = None
-    muc_scores: dict[str, MucScore] = {}
-    muc_base = None
-    data: MucData | None = None
-    if muc_dir is None:
-        muc_skipped = "MUC-4 skipped: --no-muc4"
-    elif not (muc_dir / "dev.json").is_file():
-        muc_skipped = f"MUC-4 skipped: {muc_dir / 'dev.json'} not found (../shared/data is absent)"
-    else:
-        data = load_dev(muc_dir)
-        progress(f"MUC-4 dev: {len(data.documents)} documents")
-        muc_documents = [
-            Document.from_text(d.text, source=f"muc4:{d.docid}", published=d.published)
-            for d in data.documents
-        ]
-        for system in systems:
-            score = muc_scores[system] = MucScore()
-            found = predict(analyzer(Watchlist.empty(), system), muc_documents)
-            for muc_doc, predicted in zip(data.documents, found, strict=True):
-                score.add(muc_doc, predicted)
-        muc_base = MucScore()
-        for muc_doc, predicted in zip(
-            data.documents, baseline.predict_many(d.text for d in data.documents), strict=True
-        ):
-            muc_base.add(muc_doc, predicted)
+    scores, base, baseline = _score_labelled(cases, watchlist, systems, analyzer, pipeline)
+    real_skipped, real_scores = _score_realtext_set(
+        realtext_dir, realtext_split, systems, analyzer, progress
+    )
+    events_skipped, events = _score_event_sets(events_dir, systems, analyzer, progress)
+    muc_skipped, muc_scores, muc_base, data = _score_muc(
+        muc_dir, systems, analyzer, baseline.predict_many, progress
+    )
 
     return EvalReport(
         set_dir=str(set_dir),
@@ -262,6 +197,126 @@ def run_evaluation(
         events_skipped=events_skipped,
         notes=notes,
     )
+
+
+# The optional parts of an evaluation: each returns why it was skipped (None when it ran) and
+# its scores; `make` gives the analyzer of a system for a watchlist.
+MakeAnalyzer = Callable[["Watchlist", str], "Analyzer"]
+
+
+def _score_labelled(
+    cases: Sequence[EvalCase],
+    watchlist: Watchlist,
+    systems: Sequence[str],
+    make: MakeAnalyzer,
+    pipeline: Any,
+) -> tuple[dict[str, SetScore], SetScore, KeywordBaseline]:
+    """Each system's and the keyword baseline's scores on the labelled set, and the baseline
+    (MUC-4 scores it too)."""
+    from watchfloor.evaluation.baseline import KeywordBaseline
+
+    scores = {
+        system: score_set(cases, predict_cases(make(watchlist, system), cases))
+        for system in systems
+    }
+    baseline = KeywordBaseline(pipeline, protectee_names(watchlist.protectees))
+    return scores, score_set(cases, baseline.predict_many(c.text for c in cases)), baseline
+
+
+def _analyzer_factory(pipeline: Any, notes: list[str]) -> MakeAnalyzer:
+    """Analyzers sharing one spaCy pipeline; a system scored as another (no packaged finder
+    model) is noted once."""
+    from watchfloor.pipeline import Analyzer
+
+    def analyzer(watch: Watchlist, system: str) -> Analyzer:
+        made = Analyzer(watch, nlp=pipeline, finder=system)  # type: ignore[arg-type]
+        note = f"{system}: no packaged finder model, scored as {made.finder}"
+        if made.finder != system and note not in notes:
+            notes.append(note)
+        return made
+
+    return analyzer
+
+
+def _score_realtext_set(
+    realtext_dir: Path | None,
+    split: str,
+    systems: Sequence[str],
+    make: MakeAnalyzer,
+    progress: Progress,
+) -> tuple[str | None, dict[str, RealScore]]:
+    from watchfloor.link import Watchlist, load_watchlist
+
+    if realtext_dir is None:
+        return "real-text set skipped: --no-realtext", {}
+    if not SHARED_DATA.is_dir():
+        return f"real-text set skipped: {SHARED_DATA} not found (../shared is absent)", {}
+    files = load_realtext(realtext_dir)
+    progress(f"real-text set, {split} split")
+    scores: dict[str, RealScore] = {}
+    for system in systems:
+
+        def for_file(path: Path | None, system: str = system) -> Analyzer:
+            return make(load_watchlist(path) if path else Watchlist.empty(), system)
+
+        scores[system] = score_realtext(files, split, for_file)
+    return None, scores
+
+
+def _score_event_sets(
+    events_dir: Path | None, systems: Sequence[str], make: MakeAnalyzer, progress: Progress
+) -> tuple[str | None, dict[str, dict[str, EventScore]]]:
+    from watchfloor.link import Watchlist
+
+    if events_dir is None:
+        return "RAMS and WikiEvents skipped: --no-events", {}
+    if not (events_dir / "rams").is_dir() or not (events_dir / "wikievents").is_dir():
+        return f"RAMS and WikiEvents skipped: not found under {events_dir}", {}
+    progress("RAMS (scoring half) and WikiEvents (dev)")
+    corpora: dict[str, list[CorpusDocument]] = {
+        "rams": rams_scoring_half(events_dir / "rams"),
+        "wikievents": wikievents_documents(events_dir / "wikievents"),
+    }
+    return None, {
+        corpus: {
+            system: score_events(documents, make(Watchlist.empty(), system)) for system in systems
+        }
+        for corpus, documents in corpora.items()
+    }
+
+
+def _score_muc(
+    muc_dir: Path | None,
+    systems: Sequence[str],
+    make: MakeAnalyzer,
+    baseline: Callable[[Iterable[str]], Iterable[list[Prediction]]],
+    progress: Progress,
+) -> tuple[str | None, dict[str, MucScore], MucScore | None, MucData | None]:
+    from watchfloor.link import Watchlist
+
+    if muc_dir is None:
+        return "MUC-4 skipped: --no-muc4", {}, None, None
+    if not (muc_dir / "dev.json").is_file():
+        missing = f"MUC-4 skipped: {muc_dir / 'dev.json'} not found (../shared/data is absent)"
+        return missing, {}, None, None
+    data = load_dev(muc_dir)
+    progress(f"MUC-4 dev: {len(data.documents)} documents")
+    muc_documents = [
+        Document.from_text(d.text, source=f"muc4:{d.docid}", published=d.published)
+        for d in data.documents
+    ]
+    scores: dict[str, MucScore] = {}
+    for system in systems:
+        score = scores[system] = MucScore()
+        found = predict(make(Watchlist.empty(), system), muc_documents)
+        for muc_doc, predicted in zip(data.documents, found, strict=True):
+            score.add(muc_doc, predicted)
+    muc_base = MucScore()
+    for muc_doc, predicted in zip(
+        data.documents, baseline(d.text for d in data.documents), strict=True
+    ):
+        muc_base.add(muc_doc, predicted)
+    return None, scores, muc_base, data
 
 
 def predict_cases(analyzer: Analyzer, cases: Sequence[EvalCase]) -> list[list[Prediction]]:

@@ -11,9 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
-
-from watchfloor.errors import WatchfloorError
+from watchfloor import schemas
+from watchfloor.datafiles import Schema, check_data, read_yaml
+from watchfloor.errors import ConfigError, WatchfloorError
 from watchfloor.extract.records import ACTS, STATUSES, TargetKind
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -107,20 +107,31 @@ class Lexicon:
     deps: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+# Each lexicon file and its schema (watchfloor.schemas).
+LEXICONS: dict[str, type[Schema]] = {
+    "triggers.yaml": schemas.TriggersLexicon,
+    "status.yaml": schemas.StatusLexicon,
+    "attribution.yaml": schemas.AttributionLexicon,
+    "filters.yaml": schemas.FiltersLexicon,
+    "targets.yaml": schemas.TargetsLexicon,
+    "methods.yaml": schemas.MethodsLexicon,
+    "article_end.yaml": schemas.ArticleEndLexicon,
+    "syntax.yaml": schemas.SyntaxLexicon,
+    "dates.yaml": schemas.DatesLexicon,
+    "titles.yaml": schemas.TitlesFile,
+}
+
+
 def _read(directory: Path, name: str) -> dict[str, Any]:
     path = directory / name
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except OSError as exc:
-        raise WatchfloorError(
-            f"cannot read lexicon {path}: {exc}. Reinstall watchfloor or point the extractor's "
-            "lexicon_dir setting at a folder holding all the lexicon files."
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise WatchfloorError(f"lexicon {path} is not valid YAML: {exc}. Fix the file.") from exc
+    hint = (
+        "Reinstall watchfloor or point the extractor's lexicon_dir setting at a folder holding "
+        "all the lexicon files."
+    )
+    data = read_yaml(path, hint=hint)
     if not isinstance(data, dict):
-        raise WatchfloorError(f"lexicon {path} must be a mapping at the top level. Fix the file.")
+        raise ConfigError(f"lexicon {path} must be a mapping at the top level. Fix the file.")
+    check_data(data, LEXICONS[name], path)
     return data
 
 

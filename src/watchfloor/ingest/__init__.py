@@ -57,6 +57,26 @@ __all__ = [
     "watch_round",
 ]
 
+# What the CLI (and the API) call, loaded on first use like the names above: a command imports
+# the stage's face, never its modules.
+if TYPE_CHECKING:
+    from watchfloor.ingest.feeds import fetch_url as fetch_url
+    from watchfloor.ingest.feeds import load_feeds as load_feeds
+    from watchfloor.ingest.feeds import new_client as new_client
+    from watchfloor.ingest.files import read_document as read_document
+    from watchfloor.ingest.folders import iter_paths as iter_paths
+
+_LAZY = {
+    **_LAZY,
+    **{
+        "fetch_url": "feeds",
+        "iter_paths": "folders",
+        "load_feeds": "feeds",
+        "new_client": "feeds",
+        "read_document": "files",
+    },
+}
+
 
 def __getattr__(name: str) -> Any:
     return lazy_attribute(__name__, __name__, _LAZY, name)

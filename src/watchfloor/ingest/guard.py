@@ -11,11 +11,11 @@ rebinding) is not caught here, which is why the setting stays off where it can.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from urllib.parse import urlsplit
 
 from watchfloor.errors import NonPublicAddress
+from watchfloor.settings import setting
 
 PRIVATE_FETCH_ENV = "WATCHFLOOR_ALLOW_PRIVATE_FETCH"
 
@@ -23,7 +23,7 @@ PRIVATE_FETCH_ENV = "WATCHFLOOR_ALLOW_PRIVATE_FETCH"
 def public_only(url: str) -> None:
     """Raise NonPublicAddress unless every address of the URL's host is public. A name that
     does not resolve is left to fail on connecting, with its own message."""
-    if os.environ.get(PRIVATE_FETCH_ENV) == "1":
+    if setting(PRIVATE_FETCH_ENV) == "1":
         return
     parts = urlsplit(url)
     host = parts.hostname or ""

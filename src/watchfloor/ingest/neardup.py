@@ -5,7 +5,7 @@ rebuilt at start, the store writes each document's band keys to the `lsh_bands` 
 asks the database for candidates. Two processes ingesting at once (a `watch` loop and a
 manual `ingest`) then see each other's documents, start-up costs nothing at any store size,
 and memory does not grow with the number of documents. Candidates are confirmed with the
-estimated Jaccard similarity of the stored signatures, as NearDuplicateIndex does.
+estimated Jaccard similarity of the stored signatures.
 """
 
 from __future__ import annotations

@@ -71,6 +71,20 @@ __all__ = [
     "statement_dates",
 ]
 
+# What the CLI (and the API) call, loaded on first use like the names above: a command imports
+# the stage's face, never its modules.
+if TYPE_CHECKING:
+    from watchfloor.link.sync import file_sha256 as file_sha256
+    from watchfloor.link.sync import sync_watchlist as sync_watchlist
+
+_LAZY = {
+    **_LAZY,
+    **{
+        "file_sha256": "sync",
+        "sync_watchlist": "sync",
+    },
+}
+
 
 def __getattr__(name: str) -> Any:
     return lazy_attribute(__name__, __name__, _LAZY, name)

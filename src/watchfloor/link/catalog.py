@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from watchfloor.datafiles import read_yaml
 from watchfloor.errors import WatchfloorError
 from watchfloor.link.records import ActorLink
 
@@ -245,12 +245,7 @@ def _merge(entities: dict[str, Entity], item: Any, where: str) -> None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise WatchfloorError(f"{path}: actor catalog not found; check the path") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise WatchfloorError(f"{path}: unreadable actor catalog ({exc})") from exc
+    data = read_yaml(path, hint="Check the path of the actor catalog.")
     if not isinstance(data, dict):
         raise WatchfloorError(f"{path}: expected a mapping with an 'entities' list")
     return data

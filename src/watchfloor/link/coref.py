@@ -17,12 +17,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import WatchfloorError
+from watchfloor.schemas import GenericActorsFile
 
 GENERIC_FILE = Path(__file__).resolve().parent.parent / "data" / "actors" / "generic.yaml"
 FIELDS = ("collectives", "members", "determiners", "modifiers", "distinct", "group_kinds")
@@ -44,10 +44,7 @@ class GenericActors:
     @classmethod
     def load(cls, path: Path | None = None) -> GenericActors:
         path = path or GENERIC_FILE
-        try:
-            data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise WatchfloorError(f"{path}: unreadable generic actor words ({exc})") from exc
+        data = read_yaml(path)
         if not isinstance(data, dict):
             raise WatchfloorError(f"{path}: expected a mapping with the lists {', '.join(FIELDS)}")
         words: dict[str, frozenset[str]] = {}
@@ -56,6 +53,7 @@ class GenericActors:
             if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
                 raise WatchfloorError(f"{path}: field {name}: expected a list of words")
             words[name] = frozenset(w.lower() for w in value)
+        check_data(data, GenericActorsFile, path)
         return cls(**words)
 
     def head(self, span: Span, proxy_markers: frozenset[str] = frozenset()) -> Token | None:

@@ -7,8 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from watchfloor.datafiles import read_yaml
 from watchfloor.errors import ConfigError
 
 CONFIDENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "link" / "confidence.yaml"
@@ -54,10 +53,10 @@ class TargetLink:
 
 @cache
 def link_confidences(path: Path = CONFIDENCE_FILE) -> dict[str, float]:
+    raw = read_yaml(path) or {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         table = {str(k): float(v) for k, v in raw.items()}
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+    except (AttributeError, TypeError, ValueError) as error:
         raise ConfigError(f"{path}: not a table of link bases and confidences ({error})") from error
     if any(not 0.0 <= v <= 1.0 for v in table.values()):
         raise ConfigError(f"{path}: every confidence must lie between 0 and 1")

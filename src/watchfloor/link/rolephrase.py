@@ -8,7 +8,7 @@ resolved here only, where a title vouches for them.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from watchfloor.link.catalog import ActorCatalog
 from watchfloor.link.docindex import (
@@ -98,16 +98,13 @@ class RolePhraseReader:
                 return Place(i, i + length, self.actors.lineage(entity.id))
         return None
 
-    def phrase(self, doc: Doc, index: DocIndex, title: Title, a: int, b: int) -> RolePhrase:
-        title_start, title_end, canonical = title
-        places = [p for p in index.places if p.start >= a and p.end <= b]
+    def _organization_before(
+        self, doc: Doc, places: list[Place], before: Span, title_start: int
+    ) -> list[Place]:
+        """The organization named before the title: places, runs that resolve to one, then
+        organization nouns ("the bank's CEO") after any named place, so a name outranks the noun."""
         words = self.vocabulary
-        before = doc[a:title_start]
-        former = any(t.lower_ in words.former or t.lower_ == "ex" for t in before)
-        indefinite = any(t.lower_ in words.indefinite for t in before)
-        plural = "Plur" in doc[title_end - 1].morph.get("Number", [])
         organization: list[Place] = [p for p in places if p.end <= title_start]
-        jurisdiction: list[Place] = []
         covered = {i for p in places for i in range(p.start, p.end)}
         for token in before:
             if token.i not in covered and token.is_alpha and token.lower_ not in words.former:
@@ -116,13 +113,24 @@ class RolePhraseReader:
                     organization.append(found)
                     covered.update(range(found.start, found.end))
         organization.extend(
-            # "the bank's CEO": after any named place, so a name outranks the noun.
             Place(t.i, t.i + 1, (ORG_NOUN_KEY + t.lower_,))
             for t in before
             if t.i not in covered
             and t.pos_ == "NOUN"
             and words.organization_noun(t.lower_) is not None
         )
+        return organization
+
+    def phrase(self, doc: Doc, index: DocIndex, title: Title, a: int, b: int) -> RolePhrase:
+        title_start, title_end, canonical = title
+        places = [p for p in index.places if p.start >= a and p.end <= b]
+        words = self.vocabulary
+        before = doc[a:title_start]
+        former = any(t.lower_ in words.former or t.lower_ == "ex" for t in before)
+        indefinite = any(t.lower_ in words.indefinite for t in before)
+        plural = "Plur" in doc[title_end - 1].morph.get("Number", [])
+        organization = self._organization_before(doc, places, before, title_start)
+        jurisdiction: list[Place] = []
         # Follow the title's prepositional phrases.
         slot: list[Place] | None = None
         i = title_end

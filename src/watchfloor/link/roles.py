@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import WatchfloorError
+from watchfloor.schemas import TitlesFile
 
 TITLES_FILE = Path(__file__).resolve().parent.parent / "data" / "roles" / "titles.yaml"
 
@@ -78,8 +78,9 @@ class RoleVocabulary:
 
 @cache
 def _load(path: Path) -> RoleVocabulary:
+    data = read_yaml(path)
+    check_data(data, TitlesFile, path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         synonyms: dict[str, str] = {}
         for canonical, words in data["titles"].items():
             synonyms.setdefault(str(canonical).lower(), str(canonical))
@@ -116,5 +117,5 @@ def _load(path: Path) -> RoleVocabulary:
             organization_nouns=table("organization_nouns"),
             speech_verbs=words("speech_verbs"),
         )
-    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise WatchfloorError(f"{path}: not a valid role vocabulary ({exc})") from exc

@@ -7,7 +7,6 @@ so nothing is downloaded at install or run time.
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from spacy.language import Language
 
 from watchfloor.errors import PipelineNotFound
 from watchfloor.nlp import lemmas  # noqa: F401  registers the packaged pipeline's own component
+from watchfloor.settings import setting
 
 ENV_VAR = "WATCHFLOOR_SPACY_MODEL"
 PACKAGED_MODEL = Path(__file__).resolve().parent.parent / "models" / "en_watchfloor"
@@ -26,7 +26,7 @@ _lock = threading.Lock()
 
 def model_location() -> str:
     """Where the pipeline comes from: the environment's choice or the packaged default."""
-    return os.environ.get(ENV_VAR) or str(PACKAGED_MODEL)
+    return setting(ENV_VAR) or str(PACKAGED_MODEL)
 
 
 def load() -> Language:
@@ -40,9 +40,7 @@ def _load(location: str) -> Language:
     try:
         return spacy.load(location)
     except (OSError, ValueError) as exc:
-        source = (
-            f"{ENV_VAR}={location}" if os.environ.get(ENV_VAR) else f"packaged pipeline {location}"
-        )
+        source = f"{ENV_VAR}={location}" if setting(ENV_VAR) else f"packaged pipeline {location}"
         raise PipelineNotFound(
             f"cannot load the spaCy pipeline from {source}: {exc}. "
             f"Set {ENV_VAR} to an installed spaCy package name or a pipeline directory, "

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-import yaml
 from spacy.lang.char_classes import ALPHA
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+from watchfloor.datafiles import check_data, read_yaml
+from watchfloor.schemas import TokenizerFile
 
 RULES_FILE = Path(str(files("watchfloor") / "data" / "nlp" / "tokenizer.yaml"))
 # The English default that splits a word at a hyphen between letters.
@@ -28,7 +30,8 @@ _HYPHEN_INFIX_MARK = f"(?=[{ALPHA}])"
 
 
 def load_rules(path: Path = RULES_FILE) -> dict[str, list[str]]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = read_yaml(path) or {}
+    check_data(data, TokenizerFile, path)
     return {
         "punctuation_runs": [str(p) for p in data.get("punctuation_runs", [])],
         "hyphen_prefixes": [str(p).lower() for p in data.get("hyphen_prefixes", [])],

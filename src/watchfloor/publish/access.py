@@ -8,17 +8,19 @@ nationality) denies, with the reason.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
 
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import AccessPolicyError
 from watchfloor.publish.markings import Marking, check
 from watchfloor.publish.rollup import release_countries
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
+from watchfloor.schemas import AccessFile
+from watchfloor.settings import setting
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,11 @@ class AccessPolicy:
         --organization` wrote in the store's home, else data/markings/access.yaml."""
         if path is None:
             path = policy_path()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise AccessPolicyError(f"{path}: cannot read the access policy: {exc}") from exc
+        data = read_yaml(path, error=AccessPolicyError) or {}
         known = {"own_organization", "client_organizations", "community_organizations"}
         if not isinstance(data, dict) or set(data) - known:
             raise AccessPolicyError(f"{path}: expected only the keys {sorted(known)}")
+        check_data(data, AccessFile, path, error=AccessPolicyError)
         own = data.get("own_organization")
         return cls(
             own_organization=str(own) if own is not None else None,
@@ -96,7 +96,7 @@ def policy_path() -> Path:
     """The access policy in force: env, else the store home's, else the packaged default."""
     from watchfloor.store.engine import home
 
-    env = os.environ.get(POLICY_ENV_VAR)
+    env = setting(POLICY_ENV_VAR)
     if env:
         return Path(env)
     local = home() / HOME_POLICY
@@ -112,7 +112,7 @@ def set_own_organization(organization: str) -> Path:
     if not organization:
         raise AccessPolicyError("--organization: give the organization's name")
     current = AccessPolicy.load()
-    env = os.environ.get(POLICY_ENV_VAR)
+    env = setting(POLICY_ENV_VAR)
     path = Path(env) if env else home() / HOME_POLICY
     data = {
         "own_organization": organization,

@@ -13,23 +13,24 @@ The words of the judgements, the window of days and the known audiences come fro
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.records import ThreadAssessment
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import ReviewError, WatchfloorError
 from watchfloor.publish.drawn import documents_of, origins_of
 from watchfloor.publish.markings import Marking, parse_marking
 from watchfloor.publish.rollup import rollup
 from watchfloor.publish.wording import StageWords, capitalized, stage_key, stage_values
+from watchfloor.schemas import ReviewFile
+from watchfloor.settings import setting
 from watchfloor.store import audit
 from watchfloor.store.models import (
     Portion,
@@ -58,9 +59,10 @@ class ReviewConfig:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ReviewConfig:
-        path = path or Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        path = path or Path(setting(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+        data = read_yaml(path, error=ReviewError) or {}
+        check_data(data, ReviewFile, path, error=ReviewError)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             judgement = data["judgement"]
             config = cls(
                 window_days=int(data["window_days"]),
@@ -78,7 +80,7 @@ class ReviewConfig:
                 effects={str(k): str(v) for k, v in data["effects"].items()},
                 stages=StageWords.from_data(judgement["by_stage"], data["harm"]),
             )
-        except (OSError, KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ReviewError(f"{path}: not a valid review configuration ({exc})") from exc
         if config.window_days < 1:
             raise ReviewError(f"{path}: window_days must be 1 or more, not {config.window_days}")

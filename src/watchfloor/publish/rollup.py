@@ -8,15 +8,13 @@ summarized by `release_countries`; the banner's release is the intersection of t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from watchfloor import datafiles
 from watchfloor.publish.markings import (
     DISPLAY_ONLY,
     REL_TO,
@@ -26,6 +24,8 @@ from watchfloor.publish.markings import (
     make_marking,
 )
 from watchfloor.publish.vocabulary import MARKINGS_DIR, Vocabulary, vocabulary
+from watchfloor.schemas import RollupFile
+from watchfloor.settings import setting
 
 Mode = Literal["any", "all"]
 _RULE_FLAGS = (
@@ -52,12 +52,12 @@ class RollupRules:
     def load(cls, path: Path | None = None) -> RollupRules:
         """Rules from `path`, else env WATCHFLOOR_ROLLUP_RULES, else data/markings/rollup.yaml."""
         if path is None:
-            env = os.environ.get("WATCHFLOOR_ROLLUP_RULES")
+            env = setting("WATCHFLOOR_ROLLUP_RULES")
             path = Path(env) if env else MARKINGS_DIR / "rollup.yaml"
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise MarkingError(str(path), f"cannot read roll-up rules: {exc}") from exc
+        data = (
+            datafiles.read_yaml(path, hint="Point WATCHFLOOR_ROLLUP_RULES at a readable file.")
+            or {}
+        )
         return cls.from_mapping(data, source=str(path))
 
     @classmethod
@@ -85,6 +85,9 @@ class RollupRules:
                     source, f"control {name} restricts release; its roll-up cannot be configured"
                 )
             modes.append((control.name, mode))
+        datafiles.check_data(
+            data, RollupFile, source
+        )  # whatever the checks above leave, in the schema's words
         return cls(**flags, control_modes=tuple(sorted(modes)))
 
 

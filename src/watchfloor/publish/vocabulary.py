@@ -6,15 +6,15 @@ another folder holding both), so a deployment changes its scheme without touchin
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from watchfloor.datafiles import check_data, read_yaml
 from watchfloor.errors import VocabularyError
+from watchfloor.schemas import MarkingCountriesFile, MarkingVocabularyFile
+from watchfloor.settings import setting
 
 MARKINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "markings"
 Release = Literal["none", "own_country", "list"]
@@ -119,13 +119,12 @@ def _controls(
 
 
 def load_vocabulary(folder: Path | None = None) -> Vocabulary:
-    folder = folder or Path(os.environ.get("WATCHFLOOR_MARKINGS_DIR", MARKINGS_DIR))
+    chosen = setting("WATCHFLOOR_MARKINGS_DIR")
+    folder = folder or Path(MARKINGS_DIR if chosen is None else chosen)
     vocab_file, countries_file = folder / "vocabulary.yaml", folder / "countries.yaml"
-    try:
-        data = yaml.safe_load(vocab_file.read_text(encoding="utf-8"))
-        countries = yaml.safe_load(countries_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"cannot read the markings vocabulary in {folder}: {exc}") from exc
+    hint = "Point WATCHFLOOR_MARKINGS_DIR at a folder holding vocabulary.yaml and countries.yaml."
+    data = read_yaml(vocab_file, error=VocabularyError, hint=hint)
+    countries = read_yaml(countries_file, error=VocabularyError, hint=hint)
     levels = tuple(
         Level(str(x["code"]), str(x["banner"]), str(x["portion"]), rank)
         for rank, x in enumerate(_need(data, "levels", vocab_file))
@@ -136,6 +135,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     tetragraphs = {
         str(k): frozenset(str(c) for c in v) for k, v in countries.get("tetragraphs", {}).items()
     }
+    check_data(data, MarkingVocabularyFile, vocab_file, error=VocabularyError)
+    check_data(countries, MarkingCountriesFile, countries_file, error=VocabularyError)
     vocab = Vocabulary(
         own_country=str(_need(data, "own_country", vocab_file)),
         levels=levels,

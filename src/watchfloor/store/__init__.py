@@ -9,6 +9,11 @@ persists) and no stage logic. Ingestion and the feed loop live in `ingest/`, the
 watchlist in `link/`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from watchfloor.lazy import lazy_attribute
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
 from watchfloor.store.migrate import require_current, upgrade
 
@@ -20,3 +25,40 @@ __all__ = [
     "transaction",
     "upgrade",
 ]
+
+# What the CLI (and the API) call, loaded on first use like the names above: a command imports
+# the stage's face, never its modules.
+if TYPE_CHECKING:
+    from watchfloor.store.audit import Anchor as Anchor
+    from watchfloor.store.engine import describe as describe
+    from watchfloor.store.models import AuditEntry as AuditEntry
+    from watchfloor.store.models import Document as Document
+    from watchfloor.store.models import Statement as Statement
+    from watchfloor.store.models import User as User
+    from watchfloor.store.repository import HIT_END as HIT_END
+    from watchfloor.store.repository import HIT_START as HIT_START
+    from watchfloor.store.repository import Filters as Filters
+    from watchfloor.store.repository import find_documents as find_documents
+    from watchfloor.store.repository import find_statements as find_statements
+    from watchfloor.store.repository import list_failures as list_failures
+    from watchfloor.store.repository import search as search
+
+_LAZY = {
+    "Anchor": "audit",
+    "AuditEntry": "models",
+    "Document": "models",
+    "Filters": "repository",
+    "HIT_END": "repository",
+    "HIT_START": "repository",
+    "Statement": "models",
+    "User": "models",
+    "describe": "engine",
+    "find_documents": "repository",
+    "find_statements": "repository",
+    "list_failures": "repository",
+    "search": "repository",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, __name__, _LAZY, name)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import StoreError
+from watchfloor.settings import setting
 
 HOME_VAR = "WATCHFLOOR_HOME"
 URL_VAR = "WATCHFLOOR_DATABASE_URL"
@@ -32,7 +33,7 @@ SQLITE_BUSY_TIMEOUT_S = 60
 
 def home() -> Path:
     """The folder for local state: `$WATCHFLOOR_HOME`, else `./var`."""
-    return Path(os.environ.get(HOME_VAR) or DEFAULT_HOME)
+    return Path(setting(HOME_VAR) or DEFAULT_HOME)
 
 
 def private_dir(path: Path) -> Path:
@@ -57,7 +58,7 @@ def private_file(path: Path) -> Path:
 
 def database_url(url: str | None = None) -> str:
     """The database to use: the argument, else `$WATCHFLOOR_DATABASE_URL`, else SQLite in home()."""
-    chosen = url or os.environ.get(URL_VAR)
+    chosen = url or setting(URL_VAR)
     if chosen:
         return chosen
     return f"sqlite:///{(home() / DB_FILE).resolve()}"

@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from watchfloor.errors import ConfigError
+from watchfloor.settings import setting
 from watchfloor.store.engine import home, private_dir
 
 KEY_DIR_VAR = "WATCHFLOOR_KEY_DIR"
@@ -23,7 +24,7 @@ MIN_KEY_BYTES = 32
 
 
 def key_dir() -> Path:
-    configured = os.environ.get(KEY_DIR_VAR)
+    configured = setting(KEY_DIR_VAR)
     if configured:
         return Path(configured)
     config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -50,10 +51,10 @@ def _outside_store(path: Path, variable: str) -> None:
 
 def load_key(name: str, env: str, file_env: str) -> bytes:
     """The key `name`: from $`env`, else the file $`file_env` names, else NAME.key in key_dir()."""
-    value = os.environ.get(env)
+    value = setting(env)
     if value:
         return _check_length(value.encode("utf-8"), f"${env}")
-    named = os.environ.get(file_env)
+    named = setting(file_env)
     path = Path(named) if named else key_dir() / f"{name}.key"
     _outside_store(path, file_env)
     try:

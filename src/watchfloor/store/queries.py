@@ -31,37 +31,34 @@ from watchfloor.store.models import (
     Source,
     Statement,
 )
+from watchfloor.warn.records import Contract
 
 
 def contract(statement: Statement) -> dict[str, Any]:
     """A stored statement as the JSON contract of `watchfloor extract` (design.md)."""
-    return {
-        "actor": {"text": statement.actor_text, "entity": statement.actor_entity},
-        "act": statement.act,
-        "target": {
-            "text": statement.target_text,
-            "protectee": statement.protectee,
-            "basis": statement.link_method,
-            "confidence": TargetLink(
-                statement.protectee, cast(LinkMethod, statement.link_method)
-            ).confidence,
-        },
-        "status": statement.status,
-        "duty_to_warn": statement.duty_to_warn,
-        "evidence": {
-            "text": statement.evidence_text,
-            "start": statement.evidence_start,
-            "end": statement.evidence_end,
-        },
-        "attribution": statement.attribution,
-        "hedged": statement.hedged,
-        "when": statement.when,
-        "where": statement.where,
-        "method": statement.method,
-        "motive": statement.motive,
-        "found_by": statement.found_by,
-        "confidence": statement.confidence,
-    }
+    link = TargetLink(statement.protectee, cast(LinkMethod, statement.link_method))
+    return Contract(
+        actor_text=statement.actor_text,
+        actor_entity=statement.actor_entity,
+        act=statement.act,
+        target_text=statement.target_text,
+        protectee=statement.protectee,
+        basis=statement.link_method,
+        link_confidence=link.confidence,
+        status=statement.status,
+        duty_to_warn=statement.duty_to_warn,
+        evidence_text=statement.evidence_text,
+        evidence_start=statement.evidence_start,
+        evidence_end=statement.evidence_end,
+        attribution=statement.attribution,
+        hedged=statement.hedged,
+        when=statement.when,
+        where=statement.where,
+        method=statement.method,
+        motive=statement.motive,
+        found_by=statement.found_by,
+        confidence=statement.confidence,
+    ).to_json()
 
 
 # --- queries ------------------------------------------------------------------------------

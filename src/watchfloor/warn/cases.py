@@ -8,7 +8,6 @@ its audit entries commit together or not at all.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from watchfloor.assess.records import ThreadAssessment
 from watchfloor.errors import CaseError
 from watchfloor.link.protectees import StoredWatchlist
 from watchfloor.link.watchlist import load_watchlist
+from watchfloor.settings import setting
 from watchfloor.store import audit
 from watchfloor.store.models import Acknowledgement, Case, CaseEvent, Notice, utcnow
 from watchfloor.warn import drafting
@@ -140,7 +140,7 @@ def _contacts(protectee: str | None, watchlist: Any) -> list[dict[str, str | Non
 
 
 def _watchlist_from_env() -> Any:
-    path = os.environ.get(WATCHLIST_ENV)
+    path = setting(WATCHLIST_ENV)
     return load_watchlist(Path(path)) if path else None
 
 

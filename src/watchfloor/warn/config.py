@@ -9,14 +9,15 @@ never in that file: it names the environment variables that hold them, and `repr
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import BeforeValidator, ConfigDict
 
+from watchfloor.datafiles import Schema, load_yaml, read_yaml
 from watchfloor.errors import WarnConfigError
+from watchfloor.settings import setting
 from watchfloor.store.models import CASE_STATES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "policy"
@@ -46,6 +47,39 @@ class Contact:
         return {"email": self.email, "webhook": self.webhook}
 
 
+class _WaiverSpec(Schema):
+    description: str
+    confirmed: bool = False
+    enabled: bool = True
+
+
+class _ContactSpec(Schema):
+    model_config = ConfigDict(extra="forbid", frozen=True)  # Contact(**...) took no other key
+
+    email: str | None = None
+    webhook: str | None = None
+
+
+class _Release(Schema):
+    default: str = "TLP:AMBER"
+    recipients: dict[str, str] | None = None
+
+
+class CasesFile(Schema):
+    """data/policy/cases.yaml (docs/warn.md)."""
+
+    roles: frozenset[str]
+    transitions: dict[str, list[str] | None]
+    enter: dict[str, list[str] | None]
+    waiver_codes: dict[str, _WaiverSpec]
+    approver_role: str
+    deadline_hours: dict[str, float]
+    deadline_states: frozenset[str]
+    escalation: Annotated[_ContactSpec, BeforeValidator(lambda v: v or {})] = _ContactSpec()
+    notify_recipient_kind: str = "protector"
+    release: Annotated[_Release, BeforeValidator(lambda v: v or {})] = _Release()
+
+
 @dataclass(frozen=True)
 class CasePolicy:
     roles: frozenset[str]
@@ -65,36 +99,25 @@ class CasePolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> CasePolicy:
-        path = path or Path(os.environ.get(CASE_POLICY_ENV) or CASE_POLICY_FILE)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            policy = cls(
-                roles=frozenset(data["roles"]),
-                transitions={k: frozenset(v or ()) for k, v in data["transitions"].items()},
-                enter={k: frozenset(v or ()) for k, v in data["enter"].items()},
-                waiver_codes={
-                    code: WaiverCode(
-                        code,
-                        str(spec["description"]),
-                        bool(spec.get("confirmed", False)),
-                        bool(spec.get("enabled", True)),
-                    )
-                    for code, spec in data["waiver_codes"].items()
-                },
-                approver_role=str(data["approver_role"]),
-                deadline_hours={k: float(v) for k, v in data["deadline_hours"].items()},
-                deadline_states=frozenset(data["deadline_states"]),
-                escalation=Contact(**(data.get("escalation") or {})),
-                notify_recipient_kind=str(data.get("notify_recipient_kind", "protector")),
-                source=str(path),
-                release_default=str((data.get("release") or {}).get("default", "TLP:AMBER")),
-                release_limits={
-                    str(k): str(v)
-                    for k, v in ((data.get("release") or {}).get("recipients") or {}).items()
-                },
-            )
-        except (OSError, KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as exc:
-            raise WarnConfigError(f"{path}: not a valid case policy ({exc!r})") from exc
+        path = path or Path(setting(CASE_POLICY_ENV) or CASE_POLICY_FILE)
+        data = load_yaml(path, CasesFile, error=WarnConfigError)
+        policy = cls(
+            roles=data.roles,
+            transitions={k: frozenset(v or ()) for k, v in data.transitions.items()},
+            enter={k: frozenset(v or ()) for k, v in data.enter.items()},
+            waiver_codes={
+                code: WaiverCode(code, spec.description, spec.confirmed, spec.enabled)
+                for code, spec in data.waiver_codes.items()
+            },
+            approver_role=data.approver_role,
+            deadline_hours=dict(data.deadline_hours),
+            deadline_states=data.deadline_states,
+            escalation=Contact(**data.escalation.model_dump()),
+            notify_recipient_kind=data.notify_recipient_kind,
+            source=str(path),
+            release_default=data.release.default,
+            release_limits=dict(data.release.recipients or {}),
+        )
         policy._check()
         return policy
 
@@ -125,7 +148,7 @@ class CasePolicy:
 
 
 def _secret_env(name: str | None) -> str | None:
-    return os.environ.get(name) if name else None
+    return setting(name) if name else None
 
 
 @dataclass(frozen=True)
@@ -170,15 +193,12 @@ class NotifyConfig:
     @classmethod
     def load(cls, path: Path | None = None) -> NotifyConfig:
         """The file (argument, else $WATCHFLOOR_NOTIFY_CONFIG, else none), then the env."""
-        chosen = path or (
-            Path(os.environ[NOTIFY_CONFIG_ENV]) if os.environ.get(NOTIFY_CONFIG_ENV) else None
-        )
+        named = setting(NOTIFY_CONFIG_ENV)
+        chosen = path or (Path(named) if named else None)
         data: dict[str, Any] = {}
         if chosen is not None:
-            try:
-                data = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                raise WarnConfigError(f"{chosen}: cannot read the notify config ({exc})") from exc
+            hint = f"Point {NOTIFY_CONFIG_ENV} at a readable notify config."
+            data = read_yaml(chosen, error=WarnConfigError, hint=hint) or {}
             if not isinstance(data, dict):
                 raise WarnConfigError(f"{chosen}: expected a mapping with smtp/webhook/outbox")
         where = str(chosen or "environment")
@@ -194,8 +214,8 @@ class NotifyConfig:
             ("sender", "WATCHFLOOR_SMTP_FROM"),
             ("ca_file", "WATCHFLOOR_SMTP_CA_FILE"),
         ):
-            if os.environ.get(env):
-                smtp[key] = os.environ[env]
+            if given := setting(env):
+                smtp[key] = given
         try:
             smtp_settings = SmtpSettings(
                 host=str(smtp.get("host", SmtpSettings.host)),

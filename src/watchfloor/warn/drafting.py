@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchfloor.assess.threads import statement_key
-from watchfloor.errors import DraftError, WatchfloorError
+from watchfloor.datafiles import Schema, load_yaml
+from watchfloor.errors import DraftError
 from watchfloor.hooks import marking_scheme
 from watchfloor.store.models import Case, Document, Override, Source, Statement
 
@@ -30,6 +30,20 @@ ACK_PLACEHOLDER = "[[ACK_TOKEN]]"
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+class NoticeFile(Schema):
+    """data/policy/notice.yaml: the wording of notices ({placeholders} filled per case)."""
+
+    subject: str
+    harm_phrases: dict[str, str]
+    status_phrases: dict[str, str]
+    imminence_phrases: dict[str, str]
+    body: str
+    escalation_subject: str
+    escalation_body: str
+    quote_words: int = 8
+    unsourced_marking: str = "UNCLASSIFIED"
+
+
 @dataclass(frozen=True)
 class Templates:
     data: dict[str, Any]
@@ -37,10 +51,7 @@ class Templates:
     @classmethod
     def load(cls, path: Path | None = None) -> Templates:
         path = path or NOTICE_FILE
-        try:
-            return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError) as exc:
-            raise WatchfloorError(f"{path}: cannot read the notice templates ({exc})") from exc
+        return cls(load_yaml(path, NoticeFile).model_dump())
 
 
 @dataclass(frozen=True)

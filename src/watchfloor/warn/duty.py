@@ -4,16 +4,19 @@ file (see warn.policy for which file that is)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from watchfloor.assess.records import ThreadAssessment
-from watchfloor.errors import WatchfloorError
-from watchfloor.warn.policy import DEFAULT_POLICY_FILE, POLICY_ENV_VAR, DutyToWarnPolicy
+from watchfloor.errors import ConfigError
+from watchfloor.settings import setting
+from watchfloor.warn.policy import (
+    DEFAULT_POLICY_FILE,
+    POLICY_ENV_VAR,
+    DutyToWarnPolicy,
+    read_policy,
+)
 
 
 @dataclass(frozen=True)
@@ -31,25 +34,20 @@ class ThreadRule:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ThreadRule:
-        path = path or Path(os.environ.get(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
+        path = path or Path(setting(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
         statement_rule = DutyToWarnPolicy.load(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            section = data.get("thread")
-            if section is None:
-                # A user's file from before thread thresholds existed keeps the packaged ones.
-                packaged = yaml.safe_load(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
-                section = packaged["thread"]
-            return cls(
-                statement_rule=statement_rule,
-                max_credibility=int(section["max_credibility"]),
-                min_specificity=float(section["min_specificity"]),
-                imminence=frozenset(section["imminence"]),
-            )
-        except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
-            raise WatchfloorError(
-                f"{path}: section thread: not a valid duty-to-warn thread rule ({exc!r})"
-            ) from exc
+        section = read_policy(path).thread
+        if section is None:
+            # A user's file from before thread thresholds existed keeps the packaged ones.
+            section = read_policy(DEFAULT_POLICY_FILE).thread
+        if section is None:
+            raise ConfigError(f"{DEFAULT_POLICY_FILE}: thread: missing. Reinstall watchfloor.")
+        return cls(
+            statement_rule=statement_rule,
+            max_credibility=section.max_credibility,
+            min_specificity=section.min_specificity,
+            imminence=section.imminence,
+        )
 
     def decide(self, a: ThreadAssessment) -> Decision:
         failed: list[str] = []

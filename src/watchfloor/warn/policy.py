@@ -6,18 +6,37 @@ file, for a service whose doctrine differs (for instance one that also warns on 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from watchfloor.errors import WatchfloorError
+from watchfloor.datafiles import Schema, load_yaml
+from watchfloor.settings import setting
 
 DEFAULT_POLICY_FILE = (
     Path(__file__).resolve().parent.parent / "data" / "policy" / "duty_to_warn.yaml"
 )
 POLICY_ENV_VAR = "WATCHFLOOR_DUTY_POLICY"
+
+
+class ThreadSection(Schema):
+    max_credibility: int
+    min_specificity: float
+    imminence: frozenset[str]
+
+
+class DutyToWarnFile(Schema):
+    """data/policy/duty_to_warn.yaml."""
+
+    harm_acts: frozenset[str]
+    live_statuses: frozenset[str]
+    require_identifiable_person: bool = True
+    min_link_confidence: float = 0.5
+    # A user's file from before thread thresholds existed keeps the packaged ones (warn.duty).
+    thread: ThreadSection | None = None
+
+
+def read_policy(path: Path) -> DutyToWarnFile:
+    return load_yaml(path, DutyToWarnFile, hint=f"Point {POLICY_ENV_VAR} at a readable file.")
 
 
 @dataclass(frozen=True)
@@ -30,17 +49,14 @@ class DutyToWarnPolicy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> DutyToWarnPolicy:
-        path = path or Path(os.environ.get(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return cls(
-                harm_acts=frozenset(data["harm_acts"]),
-                live_statuses=frozenset(data["live_statuses"]),
-                require_identifiable_person=bool(data.get("require_identifiable_person", True)),
-                min_link_confidence=float(data.get("min_link_confidence", 0.5)),
-            )
-        except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
-            raise WatchfloorError(f"{path}: not a valid duty-to-warn policy ({exc})") from exc
+        path = path or Path(setting(POLICY_ENV_VAR) or DEFAULT_POLICY_FILE)
+        data = read_policy(path)
+        return cls(
+            harm_acts=data.harm_acts,
+            live_statuses=data.live_statuses,
+            require_identifiable_person=data.require_identifiable_person,
+            min_link_confidence=data.min_link_confidence,
+        )
 
     def identifiable(self, link_confidence: float, person_named: bool) -> bool:
         """A target a warning can reach: a confident protectee link, or a person named."""

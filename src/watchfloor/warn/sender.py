@@ -11,12 +11,10 @@ at least once, and received once by any receiver that deduplicates on that key.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -30,10 +28,6 @@ from watchfloor.warn.drafting import ACK_PLACEHOLDER
 from watchfloor.warn.webhooks import DeliveryError
 
 log = logging.getLogger(__name__)
-
-# Test hook: after a successful send the sender touches this file and waits, so that a test can
-# kill it (SIGKILL) exactly between send and record.
-PAUSE_AFTER_SEND_ENV = "WATCHFLOOR_OUTBOX_PAUSE_AFTER_SEND"
 
 
 @dataclass(frozen=True)
@@ -130,13 +124,6 @@ def _claim(engine: Engine, config: NotifyConfig, now: datetime) -> Claimed | Non
         )
 
 
-def _pause_for_test(notice: Claimed) -> None:
-    marker = os.environ.get(PAUSE_AFTER_SEND_ENV)
-    if marker:
-        Path(marker).write_text(str(notice.id), encoding="utf-8")
-        time.sleep(600)
-
-
 def _record(
     engine: Engine,
     claimed: Claimed,
@@ -220,9 +207,7 @@ def send_due(
             chosen[claimed.channel](claimed, config)
         except DeliveryError as exc:
             error = str(exc)
-        if error is None:
-            _pause_for_test(claimed)
-        else:
+        if error is not None:
             log.warning("notice %s attempt %s failed: %s", claimed.id, claimed.attempts, error)
         _record(engine, claimed, error, config, policy, report)
     return report

@@ -3,7 +3,6 @@ without the role a step needs, is refused."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from watchfloor.errors import PermissionDenied, WatchfloorError
 from watchfloor.identity import USER_VAR
+from watchfloor.settings import setting
 from watchfloor.store import audit
 from watchfloor.store.models import User
 from watchfloor.warn.config import SYSTEM_ACTOR, SYSTEM_ROLE, CasePolicy
@@ -29,7 +29,7 @@ SYSTEM = Actor(SYSTEM_ACTOR, frozenset({SYSTEM_ROLE}))
 
 
 def acting_name(given: str | None) -> str:
-    name = given or os.environ.get(USER_VAR)
+    name = given or setting(USER_VAR)
     if not name:
         raise PermissionDenied(f"who is acting? give --as NAME or set {USER_VAR}")
     return name

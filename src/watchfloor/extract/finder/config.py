@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from watchfloor.errors import ConfigError
+from watchfloor.datafiles import load_yaml
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "finder" / "finder.yaml"
 
@@ -49,14 +48,4 @@ class FinderConfig(BaseModel):
 
 @cache
 def load_config(path: Path = DATA) -> FinderConfig:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot be read ({error}); fix or restore the file") from error
-    try:
-        return FinderConfig.model_validate(raw)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from error
+    return load_yaml(path, FinderConfig, hint="Fix or restore the file.")
