@@ -182,6 +182,9 @@ class TitlesFile(Schema):
     generic_persons: WordGroups = Field(default_factory=dict)
     associate_prepositions: Words = ()
     associates: Words = ()
+    related_titles: WordGroups = Field(default_factory=dict)
+    organization_nouns: WordGroups = Field(default_factory=dict)
+    speech_verbs: Words = ()
 
 
 class CatalogEntity(Schema):
@@ -232,10 +235,12 @@ class LinkConfidenceFile(Schema):
 
     name: float
     alias: float
+    apposition: float
     title_surname: float
     role: float
     surname: float
     pronoun: float
+    surname_unconfirmed: float
     none: float
 
 
