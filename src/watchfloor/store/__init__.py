@@ -9,6 +9,8 @@ persists) and no stage logic. Ingestion and the feed loop live in `ingest/`, the
 watchlist in `link/`.
 """
 
+# Registers the shared-objects table on the models' metadata (models.py is at its size limit).
+from watchfloor.store import sharing as sharing
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
 from watchfloor.store.migrate import require_current, upgrade
 
