@@ -64,6 +64,26 @@ class BundleBuilder:
                 {"marking_ref": definition["id"], "selectors": [selector]}
             )
 
+    def _granular(self, obj: dict[str, Any]) -> None:
+        """Granular markings under the official TLP 2.0 ids; one we cannot define is dropped
+        (the object as a whole already carries the roll-up of its portions)."""
+        if "granular_markings" not in obj:
+            return
+        labels = stixmarkings.tlp_table().labels
+        out = []
+        for granular in obj["granular_markings"]:
+            ref = granular.get("marking_ref", "")
+            if ref in labels:
+                definition = stixmarkings.tlp_definition(labels[ref])
+                self.granular_definitions[definition["id"]] = definition
+                out.append({**granular, "marking_ref": definition["id"]})
+            elif ref in self.granular_definitions:
+                out.append(granular)
+        if out:
+            obj["granular_markings"] = out
+        else:
+            del obj["granular_markings"]
+
     def allowed(self, marking: Marking, **limits: frozenset[str]) -> bool:
         a = self.audience
         return decide(a.reader, marking, policy=a.policy, **limits).allowed
@@ -80,6 +100,7 @@ class BundleBuilder:
             for definition in stixmarkings.definitions_for(marking):
                 definitions[definition["id"]] = definition
             kept[object_id] = {**obj, "object_marking_refs": stixmarkings.refs_for(marking)}
+            self._granular(kept[object_id])
         used = {ref for obj in kept.values() for ref in marking_refs(obj)}
         for ref, definition in self.granular_definitions.items():
             if ref in used:

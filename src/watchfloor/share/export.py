@@ -75,7 +75,10 @@ class ThreadExporter:
         self.session = session
         self.builder = builder
         self.audience = builder.audience
-        self.producer = self._identity(producer, "organization", CLEAR)
+        self.producer_name = producer
+        # Added with the first thing it authored, so an export of partner objects alone
+        # carries no author of ours.
+        self.producer = ids.identity(producer, "organization")
 
     def thread(self, view: ThreadView) -> str | None:
         """Add the thread's objects; its report id, or None when the reader may see none of
@@ -84,6 +87,7 @@ class ThreadExporter:
         if not visible:
             return None
         marking = rollup([parse_marking(s.marking) for s in visible])
+        self.add_producer()
         a = view.assessment
         refs: list[str] = []
         target = self._target(view, marking)
@@ -98,6 +102,9 @@ class ThreadExporter:
         for override in view.overrides:
             self._opinion(override, report, marking)
         return report
+
+    def add_producer(self) -> None:
+        self._identity(self.producer_name, "organization", CLEAR)
 
     # --- entities --------------------------------------------------------------------------
 

@@ -79,6 +79,9 @@ def _imported(session: Session, builder: BundleBuilder, selection: Selection) ->
     """Partner reports published in the range, and everything they refer to, as stored."""
     stored = collection.latest(collection.rows(session, collection.IMPORTED))
     by_id = {s.stix_id: s for s in stored}
+    for item in stored:  # statement markings their portions may carry
+        if item.body.get("definition_type") == "statement":
+            builder.granular_definitions[item.stix_id] = item.body
     low = stamp(selection.since) if selection.since else ""
     high = stamp(datetime.combine(selection.until, time.max, UTC)) if selection.until else "~"
     wanted = [
@@ -139,6 +142,7 @@ def _review(session: Session, exporter: ThreadExporter, day: date) -> None:
         return
     from watchfloor.publish.rollup import rollup
 
+    exporter.add_producer()
     name = f"Protective intelligence review {day.isoformat()}"
     published = datetime.combine(day, time(), UTC)
     report_obj.update(
