@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_parsed_json
 
+from watchfloor import hooks
 from watchfloor.assess.service import reassess_documents
 from watchfloor.ingest.files import read_document
 from watchfloor.ingest.neardup import Fingerprinter
@@ -53,8 +54,16 @@ def write_watchlist(folder: Path) -> Path:
     return path
 
 
-def store_seed(engine: Engine, seed: Path, watchlist: Path, marking: str = "TLP:GREEN") -> int:
-    """The seed article extracted, linked and stored with its threads assessed."""
+def store_seed(
+    engine: Engine,
+    seed: Path,
+    watchlist: Path,
+    marking: str = "TLP:GREEN",
+    *,
+    via_hooks: bool = False,
+) -> int:
+    """The seed article extracted, linked and stored with its threads assessed (`via_hooks`:
+    as ingest does, through the "documents stored" hook and every listener after it)."""
     wl = load_watchlist(watchlist)
     document = read_document(seed)
     findings = Analyzer(wl).analyze(document, published=SEED_DAY)
@@ -72,7 +81,10 @@ def store_seed(engine: Engine, seed: Path, watchlist: Path, marking: str = "TLP:
             fingerprint=fingerprinter.fingerprint(document.text),
             near=fingerprinter.policy,
         )
-        reassess_documents(session, [stored.document_id], today=date(2020, 9, 14))
+        if via_hooks:
+            hooks.documents_stored(session, [stored.document_id])
+        else:
+            reassess_documents(session, [stored.document_id], today=date(2020, 9, 14))
         return stored.document_id
 
 

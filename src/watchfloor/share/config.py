@@ -35,6 +35,8 @@ class PushTarget(BaseModel):
     recipient: str | None = None
     collection: str | None = None
     webhook: str | None = None
+    # The environment variable holding the webhook's signing secret (unsigned when unset).
+    secret_env: str | None = None
     kind: Literal["taxii", "webhook"] = "taxii"
 
     @model_validator(mode="after")
