@@ -246,7 +246,7 @@ class ThreadExporter:
             "spec_version": "2.1",
             "id": ids.report(name, datetime.combine(a.first_seen, time(), UTC)),
             "created": published,
-            "modified": stamp(view.assessed_at),
+            "modified": max(published, stamp(view.assessed_at)),
             "name": name,
             "published": published,
             "report_types": ["threat-report"],
@@ -290,7 +290,8 @@ class ThreadExporter:
             # Keyed by what it is about, not its words: a re-assessment updates the note.
             "id": ids.note(f"rationale of {report}", created),
             "created": created,
-            "modified": stamp(view.assessed_at),
+            # A thread can be assessed before the day its reports carry (a dated release).
+            "modified": max(created, stamp(view.assessed_at)),
             "abstract": "Why the thread is graded as it is",
             "content": self.audience.scrub("\n".join(lines)),
             "object_refs": [report],

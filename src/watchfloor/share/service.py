@@ -151,7 +151,7 @@ def _review(session: Session, exporter: ThreadExporter, day: date) -> None:
             "spec_version": "2.1",
             "id": ids.report(name, published),
             "created": stamp(published),
-            "modified": stamp(review.built_at),
+            "modified": max(stamp(published), stamp(review.built_at)),
             "name": name,
             "published": stamp(published),
             "report_types": ["threat-report"],
