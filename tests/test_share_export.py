@@ -115,3 +115,35 @@ def test_one_selection_at_a_time(seeded: Engine) -> None:
         export(seeded, protectee="lana-marks", since=date(2020, 1, 1))
     with pytest.raises(StixInputError, match="no such assessed thread"):
         export(seeded, thread=99999)
+
+
+def test_an_analyst_decision_becomes_an_opinion_and_sets_the_confidence(seeded: Engine) -> None:
+    from sqlalchemy import select
+
+    from watchfloor.assess.overrides import set_thread_credibility
+    from watchfloor.store.models import Thread
+
+    with session_of(seeded) as session:
+        thread_id = session.scalar(
+            select(Thread.id).where(Thread.key == "Iran→protectee:lana-marks")
+        )
+        assert thread_id is not None
+        set_thread_credibility(
+            session,
+            thread_id,
+            2,
+            "ana",
+            "confirmed by Lana Marks's detail",
+            today=date(2020, 9, 14),
+        )
+    bundle = export(seeded, PARTNER_READER, thread=thread_id)
+    report = next(o for o in of_type(bundle, "report"))
+    assert report["confidence"] == 70 and "admiralty:credibility=2" in report["labels"]
+    opinions = of_type(bundle, "opinion")
+    assert [o["opinion"] for o in opinions] == ["agree"]
+    assert opinions[0]["object_refs"] == [report["id"]]
+    assert "thread_credibility = 2" in opinions[0]["explanation"]
+    # The reason named the protectee: the partner's copy carries the pseudonym instead.
+    assert "Marks" not in opinions[0]["explanation"]
+    assert "Protectee " in opinions[0]["explanation"]
+    assert validation_errors(bundle) == []
