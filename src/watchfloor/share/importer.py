@@ -120,8 +120,6 @@ def _remapped(obj: dict[str, Any], remap: dict[str, str]) -> dict[str, Any]:
             out[key] = remap[out[key]]
     if "object_refs" in out:
         out["object_refs"] = list(dict.fromkeys(remap.get(r, r) for r in out["object_refs"]))
-    if out["type"] == "relationship":
-        out["id"] = obj["id"]  # its ends changed, not what it is; keep the partner's id
     return out
 
 

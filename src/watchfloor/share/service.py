@@ -14,12 +14,13 @@ from watchfloor.assess.records import ThreadView
 from watchfloor.assess.views import get_thread, list_threads
 from watchfloor.errors import ReviewError, StixInputError
 from watchfloor.publish.markings import parse_marking
+from watchfloor.publish.rollup import rollup
 from watchfloor.share import collection, ids
 from watchfloor.share.audience import Audience
 from watchfloor.share.bundle import BundleBuilder, references
 from watchfloor.share.config import ShareConfig, default_config
 from watchfloor.share.export import ThreadExporter, stamp
-from watchfloor.store.models import Portion, Review, Thread
+from watchfloor.store.models import Portion, Review
 
 
 @dataclass(frozen=True)
@@ -82,33 +83,44 @@ def _imported(session: Session, builder: BundleBuilder, selection: Selection) ->
     for item in stored:  # statement markings their portions may carry
         if item.body.get("definition_type") == "statement":
             builder.granular_definitions[item.stix_id] = item.body
-    low = stamp(selection.since) if selection.since else ""
-    high = stamp(datetime.combine(selection.until, time.max, UTC)) if selection.until else "~"
-    wanted = [
+    reports = {s.stix_id for s in stored if s.type == "report" and _in_range(s.body, selection)}
+    about = {
         s.stix_id
         for s in stored
-        if s.type == "report" and low <= str(s.body.get("published", "")) <= high
-    ]
-    wanted += [
-        s.stix_id
-        for s in stored
-        if s.type in ("note", "opinion") and set(s.body.get("object_refs") or ()) & set(wanted)
-    ]
-    seen: set[str] = set()
-    while wanted:
-        stix_id = wanted.pop()
-        if stix_id in seen or stix_id not in by_id:
-            continue
-        seen.add(stix_id)
-        item = by_id[stix_id]
-        if item.type == "marking-definition":
-            continue
-        builder.add(dict(item.body), parse_marking(item.marking))
-        wanted.extend(references(item.body))
+        if s.type in ("note", "opinion") and set(s.body.get("object_refs") or ()) & reports
+    }
+    seen = _closure(by_id, [*reports, *about])
+    for stix_id in seen:
+        builder.add(dict(by_id[stix_id].body), parse_marking(by_id[stix_id].marking))
     for item in stored:  # relationships between what is exported
         ends = {item.body.get("source_ref"), item.body.get("target_ref")}
         if item.type == "relationship" and ends <= seen:
             builder.add(dict(item.body), parse_marking(item.marking))
+
+
+def _in_range(body: dict[str, Any], selection: Selection) -> bool:
+    published = str(body.get("published", ""))
+    try:
+        day = datetime.fromisoformat(published.replace("Z", "+00:00")).date()
+    except ValueError:
+        return False
+    low, high = selection.since or date.min, selection.until or date.max
+    return low <= day <= high
+
+
+def _closure(by_id: dict[str, collection.Stored], start: list[str]) -> set[str]:
+    """`start` and every stored object they refer to, transitively (markings aside: the
+    bundle defines those itself)."""
+    seen: set[str] = set()
+    wanted = list(start)
+    while wanted:
+        stix_id = wanted.pop()
+        item = by_id.get(stix_id)
+        if stix_id in seen or item is None or item.type == "marking-definition":
+            continue
+        seen.add(stix_id)
+        wanted.extend(references(item.body))
+    return seen
 
 
 def _review(session: Session, exporter: ThreadExporter, day: date) -> None:
@@ -140,8 +152,6 @@ def _review(session: Session, exporter: ThreadExporter, day: date) -> None:
         builder.mark_portion(report_obj, f"x_watchfloor_portions.[{index}]", marking)
     if not portions:
         return
-    from watchfloor.publish.rollup import rollup
-
     exporter.add_producer()
     name = f"Protective intelligence review {day.isoformat()}"
     published = datetime.combine(day, time(), UTC)
@@ -171,7 +181,3 @@ def _portion_visible(builder: BundleBuilder, portion: Portion) -> bool:
     audiences = frozenset(a for a in portion.audiences.split(",") if a)
     recipients = frozenset(r for r in portion.recipients.split(",") if r)
     return builder.allowed(marking, audiences=audiences, recipients=recipients)
-
-
-def thread_ids_of(session: Session, protectees: list[str]) -> list[int]:
-    return list(session.scalars(select(Thread.id).where(Thread.protectee.in_(protectees))))
