@@ -63,9 +63,11 @@ class Audience:
 
 
 def _pattern(spellings: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Every spelling whole, and the longer words of the name (the first spelling): "Marks"
+    alone names her too. Words only in an alias ("Ambassador") are titles and stay."""
     words = {s for s in spellings if s.strip()}
-    for spelling in list(words):
-        words.update(part for part in spelling.split() if len(part) >= _MIN_PART)
+    if spellings:
+        words.update(part for part in spellings[0].split() if len(part) >= _MIN_PART)
     if not words:
         return None
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
