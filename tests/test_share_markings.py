@@ -171,3 +171,46 @@ def test_a_green_reader_never_receives_amber(
             allowed = marking in ("TLP:CLEAR", "TLP:GREEN")
             # What it may see arrives; what it may not never does.
             assert (words in text) == allowed, (words, marking)
+
+
+def test_the_actor_hierarchy_is_attributed_to_up_the_lineage(store: Engine) -> None:
+    from dataclasses import replace
+
+    from watchfloor.share import ids
+
+    with transaction(store) as session:
+        doc = add_document(
+            session,
+            source="Wire Q",
+            reliability="B",
+            title="Quds plot",
+            day=DAY,
+            marking="TLP:GREEN",
+        )
+        a = assessment(
+            key="q",
+            actor="Quds Force",
+            target="Target Q",
+            harm="kill",
+            likelihood="likely",
+            likelihood_range=(55, 80),
+            confidence="moderate",
+            priority=5.0,
+            first_seen=DAY,
+            last_seen=DAY,
+            document_ids=(doc,),
+        )
+        add_thread(session, replace(a, actor_lineage=("Quds Force", "IRGC", "Iran")))
+    bundle = export(store, ANALYST)
+    chain = {
+        (o["source_ref"], o["target_ref"])
+        for o in bundle["objects"]
+        if o.get("relationship_type") == "attributed-to"
+    }
+    quds, irgc, iran = (ids.threat_actor(n) for n in ("Quds Force", "IRGC", "Iran"))
+    assert chain == {(quds, irgc), (irgc, iran)}
+    actors = {o["name"]: o for o in bundle["objects"] if o["type"] == "threat-actor"}
+    assert "Islamic Revolutionary Guard Corps" in actors["IRGC"]["aliases"]
+    assert actors["Iran"]["resource_level"] == "government"
+    targets = [o for o in bundle["objects"] if o.get("relationship_type") == "targets"]
+    assert [t["source_ref"] for t in targets] == [quds]
