@@ -57,7 +57,7 @@ def test_partner_exports_never_carry_a_protectee_name(
                 session,
                 source=f"Wire {pid}",
                 reliability="B",
-                title=f"Plot against {name}; {alias} was told, the Secretariat met, {name.upper()} too",
+                title=f"Plot on {name}; {alias} told, the Secretariat met, {name.upper()} too",
                 day=DAY,
                 marking="TLP:GREEN",
             )
