@@ -14,6 +14,7 @@ from watchfloor.datafiles import DATA_DIR, load_yaml, read_yaml
 from watchfloor.errors import ConfigError, ReviewError, VocabularyError
 from watchfloor.extract.finder.config import FinderConfig
 from watchfloor.publish.review import ReviewConfig
+from watchfloor.share.config import ShareConfig
 from watchfloor.warn.config import CasesFile
 from watchfloor.warn.drafting import NoticeFile
 from watchfloor.warn.policy import DutyToWarnFile
@@ -47,6 +48,9 @@ SHIPPED: dict[str, type[BaseModel]] = {
     "policy/notice.yaml": NoticeFile,
     "publish/review.yaml": schemas.ReviewFile,
     "roles/titles.yaml": schemas.TitlesFile,
+    "share/scales.yaml": schemas.ScalesFile,
+    "share/share.yaml": ShareConfig,
+    "share/tlp.yaml": schemas.TlpFile,
 }
 
 

@@ -16,20 +16,23 @@ that raises it.
     │   ├── MarkingError           a marking that cannot be parsed (publish.markings)
     │   ├── ReviewError            a review that cannot be built as asked (publish.review)
     │   ├── SourceError            an unknown source or bad marking (publish.sources)
-    │   └── ReaderError            a reader's values, or no such reader (publish.readers)
+    │   ├── ReaderError            a reader's values, or no such reader (publish.readers)
+    │   └── StixInputError         a STIX bundle that cannot be imported whole (share)
     ├── ConfigError            a configuration or data file, or the spaCy pipeline
     │   ├── PipelineNotFound       the configured pipeline cannot be loaded
     │   ├── WatchlistError         a watchlist file (link.watchlist)
     │   ├── FeedConfigError        the feed config (ingest.feeds)
     │   ├── WarnConfigError        case policy or delivery config (warn.config)
     │   ├── AccessPolicyError      the access policy file (publish.access)
-    │   └── VocabularyError        a markings data file (publish.vocabulary)
+    │   ├── VocabularyError        a markings data file (publish.vocabulary)
+    │   └── ShareConfigError       the sharing config (share.config)
     ├── StoreError             the store cannot be opened, is not initialised, or is newer
     ├── PolicyError            a rule refuses the act: who may do it, what may be disclosed
     │   ├── PermissionDenied       the acting person may not do this (warn.users)
     │   ├── DraftError             a notice would disclose too much (warn.drafting)
     │   └── WebhookRejected        a webhook request that must not be trusted (warn.webhooks)
     └── DeliveryError          one attempt to deliver a notice failed; the outbox retries it
+        └── PushError              a push of threads to a webhook failed (share.push)
 """
 
 from __future__ import annotations
@@ -119,6 +122,11 @@ class ReaderError(BadInput):
     """A reader's values are invalid, or the reader does not exist / already exists."""
 
 
+class StixInputError(BadInput):
+    """A STIX bundle that cannot be imported whole: invalid, too large, an unknown marking, a
+    reference to an object it lacks. Nothing of it is imported."""
+
+
 # --- configuration -----------------------------------------------------------------------------
 
 
@@ -146,6 +154,10 @@ class VocabularyError(ConfigError):
     """A markings data file is missing a field or contradicts itself."""
 
 
+class ShareConfigError(ConfigError):
+    """The sharing config (recipients, import limit, push targets) is invalid."""
+
+
 # --- policy ------------------------------------------------------------------------------------
 
 
@@ -159,3 +171,7 @@ class DraftError(PolicyError):
 
 class WebhookRejected(PolicyError):
     """A webhook request that must not be trusted."""
+
+
+class PushError(DeliveryError):
+    """Publishing changed threads to a webhook failed."""

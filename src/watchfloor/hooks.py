@@ -7,7 +7,8 @@ an earlier stage never imports a later one and a new stage plugs in without edit
     documents stored     ingest (Ingestor, after a        assess: re-assess the documents'
                          document), link (watchlist sync)  threads, then fire "threads changed"
     threads changed      assess (via the hook above),     warn: open or re-triage duty-to-warn
-                         CLI overrides and `assess`        cases (share will listen here too)
+                         CLI overrides and `assess`        cases; share: push changed threads
+                                                           to a TAXII collection or a webhook
     marking scheme       warn asks for it                  publish.scheme
 
 Both events run inside the caller's transaction (the session passed in), listeners in the
@@ -39,6 +40,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "watchfloor.publish.scheme",
     "watchfloor.assess.service",
     "watchfloor.warn.cases",
+    "watchfloor.share.push",
 )
 
 

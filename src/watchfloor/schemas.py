@@ -355,3 +355,30 @@ class BaselineFile(Schema):
     status_words: list[StatusWords]
     past_tense_status: str
     default_status: str
+
+
+# -- share/ ------------------------------------------------------------------------------------
+
+
+class TlpFile(Schema):
+    """share/tlp.yaml: the official TLP 2.0 marking-definition ids, and others' ids we accept."""
+
+    extension: str
+    created: str
+    tlp2: dict[str, str]
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+
+class ConfidenceBand(Schema):
+    min: int
+    grade: int
+
+
+class ScalesFile(Schema):
+    """share/scales.yaml: Admiralty credibility to STIX confidence and back, reliability words,
+    resource levels by actor kind."""
+
+    credibility_to_confidence: dict[int, int]
+    confidence_to_credibility: list[ConfidenceBand]
+    reliability: dict[str, str]
+    resource_levels: dict[str, str | None] = Field(default_factory=dict)

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     ROLLUP_RULES: str | None = None
     REVIEW_CONFIG: str | None = None
     MARKINGS_DIR: str | None = None
+    SHARE_CONFIG: str | None = None
+    PSEUDONYM_KEY: str | None = None
+    PSEUDONYM_KEY_FILE: str | None = None
+    TAXII_TOKEN: str | None = None
 
     def get(self, variable: str) -> str | None:
         """The value of the variable `WATCHFLOOR_X` (None when unset)."""

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from watchfloor.lazy import lazy_attribute
+
+# Registers the shared-objects table on the models' metadata (models.py is at its size limit).
+from watchfloor.store import sharing as sharing
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
 from watchfloor.store.migrate import require_current, upgrade
 
