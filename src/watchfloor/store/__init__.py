@@ -9,6 +9,9 @@ persists) and no stage logic. Ingestion and the feed loop live in `ingest/`, the
 watchlist in `link/`.
 """
 
+# The login tables live in a module of their own (models.py is full); importing it here puts
+# them in Base.metadata wherever the models are.
+from watchfloor.store import logins as logins
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
 from watchfloor.store.migrate import require_current, upgrade
 

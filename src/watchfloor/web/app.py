@@ -1,0 +1,47 @@
+"""The whole application `watchfloor serve` runs: the API (watchfloor.api) plus the
+server-rendered web UI (Jinja2 templates, one small script, no build step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from watchfloor.api.app import create_api
+from watchfloor.api.settings import IdentitySettings
+from watchfloor.web import actions, pages
+from watchfloor.web.common import LoginRequired
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(engine: Engine, settings: IdentitySettings | None = None) -> FastAPI:
+    app = create_api(engine, settings)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(actions.router)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        # Pages are rendered per person: never cached by a proxy, never framed elsewhere.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    return app
