@@ -102,9 +102,7 @@ def test_a_token_without_the_scope_gets_403_and_a_revoked_one_401(
     server: str, store: Engine
 ) -> None:
     token = _token(server, "ada-admin", ["read"])
-    bearer = httpx.Client(
-        base_url=server, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
+    bearer = httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert bearer.get("/api/v1/threads").status_code == 200
     # The admin may read the audit log, but this token was not given that scope.
     denied = bearer.get("/api/v1/audit")
@@ -116,9 +114,7 @@ def test_a_token_without_the_scope_gets_403_and_a_revoked_one_401(
     assert bearer.delete(f"/api/v1/tokens/{token_id}").status_code == 204
     assert bearer.get("/api/v1/threads").status_code == 401
     with transaction(store) as session:
-        row = session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "token.issue").limit(1)
-        )
+        row = session.scalar(select(AuditEntry).where(AuditEntry.action == "token.issue").limit(1))
         assert row is not None and token not in row.details  # the secret is never logged
 
 

@@ -11,14 +11,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+import pytest
 import uvicorn
 from sqlalchemy import Engine
 
 from watchfloor.api.identity import set_password
 from watchfloor.api.settings import IdentitySettings, identity_settings
-from watchfloor.publish.access import Reader
+from watchfloor.publish.access import POLICY_ENV_VAR, Reader, default_policy
 from watchfloor.publish.readers import add_reader
 from watchfloor.store.engine import transaction
 from watchfloor.warn.config import CasePolicy
@@ -54,7 +56,7 @@ def add_staff(engine: Engine, staff: dict[str, tuple[tuple[str, ...], str | None
             )  # fmt: skip
             set_password(session, name, PASSWORD, by=first)
             if clearance is not None:
-                reader = Reader(name, clearance, nationality="USA", organization="Watch Floor")
+                reader = Reader(name, clearance, nationality="USA", organization=OWN_ORG)
                 add_reader(session, reader, actor=first)
 
 
@@ -92,3 +94,23 @@ def login(base: str, name: str, password: str = PASSWORD) -> tuple[httpx.Client,
     response = client.post("/api/v1/login", json={"name": name, "password": password})
     assert response.status_code == 200, response.text
     return client, response.json()["csrf_token"]
+
+
+OWN_ORG = "Watch Floor"
+
+
+def own_organization_policy(folder: Path) -> Path:
+    """An access policy naming the staff's organization as the own one (TLP:AMBER readable)."""
+    path = folder / "access.yaml"
+    path.write_text(f"own_organization: {OWN_ORG}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def watch_floor_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The access policy in force while the test runs (the decision caches the policy)."""
+    path = own_organization_policy(tmp_path)
+    monkeypatch.setenv(POLICY_ENV_VAR, str(path))
+    default_policy.cache_clear()
+    yield path
+    default_policy.cache_clear()

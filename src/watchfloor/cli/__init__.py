@@ -11,6 +11,7 @@ from watchfloor.cli.common import app
 # --help lists commands in the order they are registered: the order of the data flow.
 # isort: off
 from watchfloor.cli import extract, evaluate, store, link, assess, warn, audit, publish, firsthour
+from watchfloor.cli import serve
 # isort: on
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "link",
     "main",
     "publish",
+    "serve",
     "store",
     "warn",
 ]

@@ -93,7 +93,7 @@ def board_rows(
 def thread_page(request: Request, ctx: Page, thread_id: int) -> Response:
     data = reading.visible_thread(ctx, thread_id)
     spans: dict[int, list[tuple[int, int]]] = {}
-    for statement in data.get("statements", []):
+    for statement in data.get("statement_list", []):
         ev = statement["evidence"]
         spans.setdefault(statement["document_id"], []).append((ev["start"], ev["end"]))
     documents = []
