@@ -32,15 +32,15 @@ def create_app(engine: Engine, settings: IdentitySettings | None = None) -> Fast
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        # Pages are rendered per person: never cached by a proxy, never framed elsewhere.
+        # Pages are rendered per person: never cached by a proxy, framed only by our own pages.
         response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'self'; form-action 'self'",
         )
         return response
 

@@ -183,16 +183,20 @@ def ingest_page(request: Request, ctx: Page) -> Response:
 
 @router.get("/reviews", response_class=HTMLResponse)
 def reviews_page(request: Request, ctx: Page, day: date | None = None) -> Response:
-    body, error = None, None
-    if day is not None:
-        from watchfloor.errors import WatchfloorError
+    return render(request, "review.html", ctx, day=day)
 
-        try:
-            rendition = render_for(ctx.session, day, ctx.name, "html", actor=ctx.name)
-            body = rendition.content.decode("utf-8")
-        except WatchfloorError as exc:
-            error = str(exc)
-    return render(request, "review.html", ctx, day=day, body=body, error=error)
+
+@router.get("/reviews/{day}/copy", response_class=HTMLResponse)
+def review_copy(request: Request, ctx: Page, day: date) -> Response:
+    """The reader's own copy (publish.render cuts it through the access decision), framed by
+    the review page: the product keeps its own styles and banners."""
+    from watchfloor.errors import WatchfloorError
+
+    try:
+        rendition = render_for(ctx.session, day, ctx.name, "html", actor=ctx.name)
+    except WatchfloorError as exc:
+        return render(request, "review_error.html", ctx, error=str(exc))
+    return HTMLResponse(rendition.content.decode("utf-8"))
 
 
 @router.get("/admin/staff", response_class=HTMLResponse)
@@ -203,7 +207,7 @@ def staff_page(
     users = list(ctx.session.scalars(select(User).order_by(User.name)))
     tokens = list(ctx.session.scalars(select(ApiToken).order_by(ApiToken.id)))
     names = {u.id: u.name for u in users}
-    roles = sorted(request.app.state.identity.roles)
+    roles = list(request.app.state.identity.roles)  # as the data file orders them
     scopes = request.app.state.identity.token_scopes
     return render(
         request, "staff.html", ctx, users=users, tokens=tokens, names=names, roles=roles,
