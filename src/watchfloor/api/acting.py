@@ -164,7 +164,9 @@ def outbox(ctx: CanCase, request: Request, status: str | None = None) -> Respons
 
 @router.get("/reviews/{day}", summary="The review of a day, rendered for the logged-in reader")
 def review(ctx: CanRead, day: date) -> HTMLResponse:
-    rendition = render_for(ctx.session, day, ctx.name, "html", actor=ctx.name)
+    rendition = render_for(
+        ctx.session, day, ctx.name, "html", actor=ctx.name, policy=ctx.clearance.policy
+    )
     content = rendition.content
     return HTMLResponse(content if isinstance(content, str) else content.decode("utf-8"))
 

@@ -16,13 +16,16 @@ from watchfloor.api.core import problem, status_for
 from watchfloor.api.identity import LoginFailed
 from watchfloor.api.settings import IdentitySettings, identity_settings
 from watchfloor.errors import WatchfloorError
+from watchfloor.publish.access import AccessPolicy
 from watchfloor.store.engine import transaction
 
 log = logging.getLogger("watchfloor.api")
 API_TITLE = "watchfloor"
 
 
-def create_api(engine: Engine, settings: IdentitySettings | None = None) -> FastAPI:
+def create_api(
+    engine: Engine, settings: IdentitySettings | None = None, policy: AccessPolicy | None = None
+) -> FastAPI:
     app = FastAPI(
         title=API_TITLE,
         version="1",
@@ -32,6 +35,8 @@ def create_api(engine: Engine, settings: IdentitySettings | None = None) -> Fast
     )
     app.state.engine = engine
     app.state.identity = settings or identity_settings()
+    # None: the access policy in force (publish.access.default_policy); tests pass their own.
+    app.state.access_policy = policy
     for router in (auth.router, reading.router, ingesting.router, acting.router):
         app.include_router(router)
     install_problem_handlers(app)

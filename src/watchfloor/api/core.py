@@ -94,7 +94,9 @@ async def context(request: Request, session: Annotated[Session, Depends(store_se
     if principal is None:
         raise HTTPException(401, "log in (session cookie) or send Authorization: Bearer TOKEN")
     await check_csrf(request, principal)
-    return Ctx(session, principal, Clearance.of(session, principal.reader))
+    return Ctx(
+        session, principal, Clearance.of(session, principal.reader, request.app.state.access_policy)
+    )
 
 
 def need(permission: str) -> Any:

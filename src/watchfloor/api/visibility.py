@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, not_, select
 from sqlalchemy.orm import Session
 
 from watchfloor.errors import MarkingError
-from watchfloor.publish.access import Reader, decide
+from watchfloor.publish.access import AccessPolicy, Reader, decide
 from watchfloor.publish.markings import parse_marking
 from watchfloor.store.models import Case, Document, Statement, Thread
 
@@ -26,13 +26,14 @@ class Clearance:
     """The markings one reader may see, decided once per request."""
 
     reader: Reader
+    policy: AccessPolicy | None = None  # None: the access policy in force (publish.access)
     allowed: tuple[str, ...] = ()
     _decided: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, session: Session, reader: Reader) -> Clearance:
+    def of(cls, session: Session, reader: Reader, policy: AccessPolicy | None = None) -> Clearance:
         found = session.scalars(select(Document.marking).distinct())
-        clearance = cls(reader)
+        clearance = cls(reader, policy)
         clearance.allowed = tuple(m for m in found if clearance.may_read(m))
         return clearance
 
@@ -43,7 +44,7 @@ class Clearance:
             except MarkingError:
                 self._decided[marking] = False  # an unreadable marking denies
             else:
-                self._decided[marking] = bool(decide(self.reader, parsed))
+                self._decided[marking] = bool(decide(self.reader, parsed, policy=self.policy))
         return self._decided[marking]
 
     def documents(self) -> Any:

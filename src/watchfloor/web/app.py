@@ -13,14 +13,17 @@ from sqlalchemy.engine import Engine
 
 from watchfloor.api.app import create_api
 from watchfloor.api.settings import IdentitySettings
+from watchfloor.publish.access import AccessPolicy
 from watchfloor.web import actions, pages
 from watchfloor.web.common import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(engine: Engine, settings: IdentitySettings | None = None) -> FastAPI:
-    app = create_api(engine, settings)
+def create_app(
+    engine: Engine, settings: IdentitySettings | None = None, policy: AccessPolicy | None = None
+) -> FastAPI:
+    app = create_api(engine, settings, policy)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(actions.router)

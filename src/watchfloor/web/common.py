@@ -33,7 +33,9 @@ async def page_context(
     if principal is None:
         raise LoginRequired()
     await check_csrf(request, principal)
-    return Ctx(session, principal, Clearance.of(session, principal.reader))
+    return Ctx(
+        session, principal, Clearance.of(session, principal.reader, request.app.state.access_policy)
+    )
 
 
 Page = Annotated[Ctx, Depends(page_context)]

@@ -193,7 +193,9 @@ def review_copy(request: Request, ctx: Page, day: date) -> Response:
     from watchfloor.errors import WatchfloorError
 
     try:
-        rendition = render_for(ctx.session, day, ctx.name, "html", actor=ctx.name)
+        rendition = render_for(
+            ctx.session, day, ctx.name, "html", actor=ctx.name, policy=ctx.clearance.policy
+        )
     except WatchfloorError as exc:
         return render(request, "review_error.html", ctx, error=str(exc))
     return HTMLResponse(rendition.content.decode("utf-8"))
