@@ -18,6 +18,7 @@ from watchfloor.api.core import (
     CanCase,
     CanRead,
     Ctx,
+    RowId,
     decode_cursor,
     encode_cursor,
     not_found,
@@ -34,7 +35,7 @@ router = APIRouter(prefix="/api/v1", tags=["act"])
 Limit = Query(50, ge=1, le=200)
 
 
-def visible_case(ctx: Ctx, case_id: int) -> Case:
+def visible_case(ctx: Ctx, case_id: RowId) -> Case:
     case = ctx.session.get(Case, case_id)
     if case is None or not ctx.clearance.thread_visible(ctx.session, case.thread_id):
         raise not_found(f"case {case_id}")
@@ -49,24 +50,24 @@ def list_cases(
     cursor: str | None = None,
     limit: int = Limit,
 ) -> Response:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, int)
     query = select(Case).where(ctx.clearance.cases()).order_by(Case.id).limit(limit + 1)
     if state:
         query = query.where(Case.state == state)
     if after:
-        query = query.where(Case.id > int(after[0]))
+        query = query.where(Case.id > after[0])
     rows = list(ctx.session.scalars(query))
     nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return respond(request, page([cases.summary(c) for c in rows[:limit]], nxt))
 
 
-def case_view(ctx: Ctx, case_id: int) -> dict[str, Any]:
+def case_view(ctx: Ctx, case_id: RowId) -> dict[str, Any]:
     visible_case(ctx, case_id)
     return cases.show(ctx.session, case_id, ctx.name)
 
 
 @router.get("/cases/{case_id}", summary="One case: grades, rationale, events, notices")
-def get_case(ctx: CanRead, request: Request, case_id: int) -> Response:
+def get_case(ctx: CanRead, request: Request, case_id: RowId) -> Response:
     return respond(request, case_view(ctx, case_id))
 
 
@@ -94,13 +95,13 @@ def _policy() -> CasePolicy:
     return CasePolicy.load()
 
 
-def propose(ctx: Ctx, case_id: int, code: str, reason: str) -> dict[str, Any]:
+def propose(ctx: Ctx, case_id: RowId, code: str, reason: str) -> dict[str, Any]:
     visible_case(ctx, case_id)
     case = cases.propose_waiver(ctx.session, case_id, ctx.name, _policy(), code=code, reason=reason)
     return cases.summary(case)
 
 
-def decide(ctx: Ctx, case_id: int, approve: bool, reason: str | None) -> dict[str, Any]:
+def decide(ctx: Ctx, case_id: RowId, approve: bool, reason: str | None) -> dict[str, Any]:
     visible_case(ctx, case_id)
     case = cases.decide_waiver(
         ctx.session, case_id, ctx.name, _policy(), approve=approve, reason=reason
@@ -108,29 +109,29 @@ def decide(ctx: Ctx, case_id: int, approve: bool, reason: str | None) -> dict[st
     return cases.summary(case)
 
 
-def warn(ctx: Ctx, case_id: int, subject: str | None, body: str | None) -> dict[str, Any]:
+def warn(ctx: Ctx, case_id: RowId, subject: str | None, body: str | None) -> dict[str, Any]:
     visible_case(ctx, case_id)
     notices = cases.warn(ctx.session, case_id, ctx.name, _policy(), subject=subject, body=body)
     return {**cases.summary(visible_case(ctx, case_id)), "queued": [n.id for n in notices]}
 
 
 @router.post("/cases/{case_id}/waiver", summary="Propose a waiver (duty officer)")
-def waive_route(ctx: CanCase, request: Request, case_id: int, body: WaiverIn) -> Response:
+def waive_route(ctx: CanCase, request: Request, case_id: RowId, body: WaiverIn) -> Response:
     return respond(request, propose(ctx, case_id, body.code, body.reason))
 
 
 @router.post("/cases/{case_id}/decision", summary="Approve or reject a proposed waiver")
-def decide_route(ctx: CanApprove, request: Request, case_id: int, body: DecisionIn) -> Response:
+def decide_route(ctx: CanApprove, request: Request, case_id: RowId, body: DecisionIn) -> Response:
     return respond(request, decide(ctx, case_id, body.approve, body.reason))
 
 
 @router.post("/cases/{case_id}/warning", summary="Queue the reviewed warning")
-def warn_route(ctx: CanCase, request: Request, case_id: int, body: WarnIn) -> Response:
+def warn_route(ctx: CanCase, request: Request, case_id: RowId, body: WarnIn) -> Response:
     return respond(request, warn(ctx, case_id, body.subject, body.body))
 
 
 @router.post("/cases/{case_id}/move", summary="Monitor, close, dispute or escalate a case")
-def move_route(ctx: CanCase, request: Request, case_id: int, body: MoveIn) -> Response:
+def move_route(ctx: CanCase, request: Request, case_id: RowId, body: MoveIn) -> Response:
     visible_case(ctx, case_id)
     case = cases.move(ctx.session, case_id, ctx.name, _policy(), body.to, reason=body.reason)
     return respond(request, cases.summary(case))
@@ -175,10 +176,10 @@ def review(ctx: CanRead, day: date) -> HTMLResponse:
 def audit_log(
     ctx: CanAudit, request: Request, cursor: str | None = None, limit: int = Limit
 ) -> Response:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, int)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
     if after:
-        query = query.where(AuditEntry.id < int(after[0]))
+        query = query.where(AuditEntry.id < after[0])
     rows = list(ctx.session.scalars(query))
     nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     items = [

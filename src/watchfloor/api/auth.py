@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from watchfloor.api.core import (
     CanRead,
     LoggedIn,
+    RowId,
     respond,
     settings_of,
 )
@@ -122,6 +123,6 @@ def new_token(ctx: LoggedIn, request: Request, body: TokenIn) -> Response:
 
 
 @router.delete("/tokens/{token_id}", summary="Revoke a token", status_code=204)
-def delete_token(ctx: LoggedIn, token_id: int) -> Response:
+def delete_token(ctx: LoggedIn, token_id: RowId) -> Response:
     revoke_token(ctx.session, token_id, by=ctx.principal)
     return Response(status_code=204)

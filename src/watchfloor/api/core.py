@@ -7,11 +7,11 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -120,16 +120,27 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def decode_cursor(cursor: str | None, *kinds: Callable[[Any], Any]) -> list[Any] | None:
+    """The values a cursor holds, each converted by its kind (int, float, date.fromisoformat);
+    a cursor this API did not give, or one that does not convert, is a 400."""
     if not cursor:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise HTTPException(400, "cursor: not a cursor this listing gave; start without one")
-    return values
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError("wrong shape")
+        out = [kind(value) for kind, value in zip(kinds, values, strict=True)]
+        if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in out):
+            raise ValueError("out of range")
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise HTTPException(
+            400, "cursor: not a cursor this listing gave; start without one"
+        ) from None
+    return out
 
 
 def page(items: list[Any], next_cursor: str | None, count: int | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from watchfloor.api.core import (
     CanRead,
     Ctx,
+    RowId,
     decode_cursor,
     encode_cursor,
     not_found,
@@ -30,7 +31,7 @@ Limit = Query(50, ge=1, le=200)
 STANDINGS = ("live", "history")
 
 
-def visible_document(ctx: Ctx, document_id: int) -> Document:
+def visible_document(ctx: Ctx, document_id: RowId) -> Document:
     doc = ctx.session.get(Document, document_id)
     if doc is None or not ctx.clearance.may_read(doc.marking):
         raise not_found(f"document {document_id}")
@@ -48,14 +49,14 @@ def documents(
     cursor: str | None = None,
     limit: int = Limit,
 ) -> Response:
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor, date.fromisoformat, int)
     filters = Filters(protectee=protectee, source=source, since=since, until=until)
     found = find_documents(
         ctx.session,
         filters,
         limit=limit + 1,
         markings=ctx.clearance.allowed,
-        before=(date.fromisoformat(str(after[0])), int(after[1])) if after else None,
+        before=(after[0], after[1]) if after else None,
     )
     more = len(found) > limit
     found = found[:limit]
@@ -64,7 +65,7 @@ def documents(
 
 
 @router.get("/documents/{document_id}", summary="One document with its statements")
-def document(ctx: CanRead, request: Request, document_id: int) -> Response:
+def document(ctx: CanRead, request: Request, document_id: RowId) -> Response:
     doc = visible_document(ctx, document_id)
     return respond(
         request,
@@ -90,7 +91,7 @@ def statements(
     cursor: str | None = None,
     limit: int = Limit,
 ) -> Response:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, int)
     query = (
         select(Statement)
         .join(Document, Document.id == Statement.document_id)
@@ -101,7 +102,7 @@ def statements(
         .limit(limit + 1)
     )
     if after:
-        query = query.where(Statement.id < int(after[0]))
+        query = query.where(Statement.id < after[0])
     rows = list(ctx.session.scalars(query))
     nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     items = [contract(s) | {"id": s.id, "document_id": s.document_id} for s in rows[:limit]]
@@ -151,9 +152,9 @@ def board(
     if harm:
         where.append(Thread.harm == harm)
     count = ctx.session.scalar(select(func.count()).select_from(Thread).where(*where)) or 0
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor, float, int)
     if after:
-        prio, tid = float(after[0]), int(after[1])
+        prio, tid = after
         where.append(or_(Thread.priority < prio, and_(Thread.priority == prio, Thread.id > tid)))
     query = select(Thread).where(*where).order_by(Thread.priority.desc(), Thread.id)
     items: list[dict[str, Any]] = []
@@ -186,7 +187,7 @@ def threads(
     return respond(request, page(items, nxt, count))
 
 
-def visible_thread(ctx: Ctx, thread_id: int) -> dict[str, Any]:
+def visible_thread(ctx: Ctx, thread_id: RowId) -> dict[str, Any]:
     if not ctx.clearance.thread_visible(ctx.session, thread_id):
         raise not_found(f"thread {thread_id}")
     view = get_thread(ctx.session, thread_id)
@@ -200,7 +201,7 @@ def visible_thread(ctx: Ctx, thread_id: int) -> dict[str, Any]:
 
 
 @router.get("/threads/{thread_id}", summary="One thread: judgement, rationale, statements")
-def thread(ctx: CanRead, request: Request, thread_id: int) -> Response:
+def thread(ctx: CanRead, request: Request, thread_id: RowId) -> Response:
     return respond(request, visible_thread(ctx, thread_id))
 
 
@@ -242,7 +243,7 @@ def search_route(
     return respond(request, page([h.to_json() for h in hits], None, len(hits)))
 
 
-def thread_series(ctx: Ctx, thread_id: int) -> list[dict[str, Any]]:
+def thread_series(ctx: Ctx, thread_id: RowId) -> list[dict[str, Any]]:
     """A visible thread's points over time (day, statements, specificity, severity,
     credibility), for the protectee page's chart."""
     if not ctx.clearance.thread_visible(ctx.session, thread_id):

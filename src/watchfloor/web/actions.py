@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from watchfloor.api import acting
 from watchfloor.api.auth import log_in, set_cookie
-from watchfloor.api.core import authenticate, settings_of
+from watchfloor.api.core import RowId, authenticate, settings_of
 from watchfloor.api.identity import (
     LoginFailed,
     end_session,
@@ -64,7 +64,7 @@ def logout_form(request: Request, ctx: Page) -> Response:
     return response
 
 
-def _case_action(ctx: Page, case_id: int, permission: str, act: str, run: object) -> Response:
+def _case_action(ctx: Page, case_id: RowId, permission: str, act: str, run: object) -> Response:
     path = f"/cases/{case_id}"
     if not ctx.principal.can(permission):
         return back(path, error=f"{ctx.name} may not {act}: it needs the '{permission}' permission")
@@ -79,14 +79,14 @@ def _case_action(ctx: Page, case_id: int, permission: str, act: str, run: object
 
 
 @router.post("/cases/{case_id}/waiver")
-def waiver_form(ctx: Page, case_id: int, code: Text, reason: Text) -> Response:
+def waiver_form(ctx: Page, case_id: RowId, code: Text, reason: Text) -> Response:
     return _case_action(
         ctx, case_id, "case", "propose a waiver", lambda: acting.propose(ctx, case_id, code, reason)
     )
 
 
 @router.post("/cases/{case_id}/decision")
-def decision_form(ctx: Page, case_id: int, decision: Text, reason: OptText = None) -> Response:
+def decision_form(ctx: Page, case_id: RowId, decision: Text, reason: OptText = None) -> Response:
     approve = decision == "approve"
     return _case_action(
         ctx,
@@ -98,7 +98,7 @@ def decision_form(ctx: Page, case_id: int, decision: Text, reason: OptText = Non
 
 
 @router.post("/cases/{case_id}/warning")
-def warning_form(ctx: Page, case_id: int) -> Response:
+def warning_form(ctx: Page, case_id: RowId) -> Response:
     return _case_action(
         ctx, case_id, "case", "queue the warning", lambda: acting.warn(ctx, case_id, None, None)
     )
@@ -145,6 +145,6 @@ def token_form(request: Request, ctx: Page, label: Text, scope: Text) -> Respons
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def revoke_form(ctx: Page, token_id: int) -> Response:
+def revoke_form(ctx: Page, token_id: RowId) -> Response:
     revoke_token(ctx.session, token_id, by=ctx.principal)
     return back("/admin/staff")

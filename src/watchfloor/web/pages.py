@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from watchfloor.api import acting, reading
-from watchfloor.api.core import not_found
+from watchfloor.api.core import RowId, not_found
 from watchfloor.link.protectees import list_protectees
 from watchfloor.publish.render import render_for
 from watchfloor.store.logins import ApiToken
@@ -90,7 +90,7 @@ def board_rows(
 
 
 @router.get("/threads/{thread_id}", response_class=HTMLResponse)
-def thread_page(request: Request, ctx: Page, thread_id: int) -> Response:
+def thread_page(request: Request, ctx: Page, thread_id: RowId) -> Response:
     data = reading.visible_thread(ctx, thread_id)
     spans: dict[int, list[tuple[int, int]]] = {}
     for statement in data.get("statement_list", []):
@@ -105,7 +105,7 @@ def thread_page(request: Request, ctx: Page, thread_id: int) -> Response:
     return render(request, "thread.html", ctx, t=data, documents=documents, case_id=case_id)
 
 
-def _case_of(ctx: Any, thread_id: int) -> int | None:
+def _case_of(ctx: Any, thread_id: RowId) -> int | None:
     from watchfloor.store.models import Case
 
     found: int | None = ctx.session.scalar(
@@ -127,7 +127,7 @@ def cases_page(request: Request, ctx: Page) -> Response:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, ctx: Page, case_id: int, error: str | None = None, done: str | None = None
+    request: Request, ctx: Page, case_id: RowId, error: str | None = None, done: str | None = None
 ) -> Response:
     data = acting.case_view(ctx, case_id)
     codes = CasePolicy.load().enabled_codes()
