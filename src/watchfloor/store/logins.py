@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from watchfloor.store.models import Base, UTCDateTime, utcnow
+from watchfloor.store.models import Base, Document, UTCDateTime, utcnow
 
 
 class Login(Base):
@@ -55,3 +55,9 @@ class ApiToken(Base):
     scopes: Mapped[str] = mapped_column(Text)  # comma-joined, sorted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Every API request asks which markings the store holds (api/visibility.py): an index answers
+# that with a few probes per marking. Declared here, with the other issue-16 schema, because
+# models.py is at its size limit.
+Index("ix_documents_marking", Document.marking)

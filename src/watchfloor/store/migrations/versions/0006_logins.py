@@ -1,4 +1,5 @@
-"""Logins for the API and web UI: password hashes, sessions, API tokens (issue 16).
+"""Logins for the API and web UI: password hashes, sessions, API tokens (issue 16), and an
+index on document markings for the per-request access filter.
 
 Revision ID: 0006
 Revises: 0005
@@ -54,9 +55,11 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
     )
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
+    op.create_index("ix_documents_marking", "documents", ["marking"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_documents_marking", table_name="documents")
     op.drop_table("api_tokens")
     op.drop_index("ix_web_sessions_user_id", table_name="web_sessions")
     op.drop_table("web_sessions")
