@@ -157,10 +157,14 @@ def board(
         prio, tid = after
         where.append(or_(Thread.priority < prio, and_(Thread.priority == prio, Thread.id > tid)))
     query = select(Thread).where(*where).order_by(Thread.priority.desc(), Thread.id)
+    # The standing lives in the stored assessment: without that filter one page is one LIMIT;
+    # with it, read in priority order, a page's worth at a time, until a page is full.
+    query = (
+        query.limit(limit + 1) if standing is None else query.execution_options(yield_per=limit + 1)
+    )
     items: list[dict[str, Any]] = []
     last: Thread | None = None
-    # The standing lives in the stored assessment: read in priority order until a page is full.
-    for thread in ctx.session.scalars(query.execution_options(yield_per=200)):
+    for thread in ctx.session.scalars(query):
         row = thread_summary(thread)
         if standing is None or row["standing"] == standing:
             if len(items) == limit:
