@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from watchfloor.api.core import (
+    CanAdmin,
     CanApprove,
     CanAudit,
     CanCase,
@@ -25,6 +26,7 @@ from watchfloor.api.core import (
     page,
     respond,
 )
+from watchfloor.publish.readers import list_readers
 from watchfloor.publish.render import render_for
 from watchfloor.store import audit
 from watchfloor.store.models import AuditEntry, Case, Notice
@@ -170,6 +172,12 @@ def review(ctx: CanRead, day: date) -> HTMLResponse:
     )
     content = rendition.content
     return HTMLResponse(content if isinstance(content, str) else content.decode("utf-8"))
+
+
+@router.get("/readers", summary="Readers and what they are cleared for (admins)")
+def readers(ctx: CanAdmin, request: Request) -> Response:
+    items = [r.to_json() for r in list_readers(ctx.session)]
+    return respond(request, page(items, None, len(items)))
 
 
 @router.get("/audit", summary="The audit log, newest first")

@@ -24,7 +24,12 @@ from watchfloor.cli.common import (
 from watchfloor.errors import WatchfloorError
 
 AsOpt = Annotated[
-    str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
+    str | None,
+    typer.Option(
+        "--as",
+        help="Who is acting (default: $WATCHFLOOR_USER). For a local operator at the store; "
+        "the web UI and API take the actor from the login.",
+    ),
 ]
 WatchlistOpt = Annotated[
     Path | None,
