@@ -64,6 +64,7 @@ def _routes(ids: list[int], thread_id: int) -> list[str]:
         f"/reviews/{DAY.isoformat()}/copy",
     ]
     routes += [f"/api/v1/documents/{i}" for i in ids]
+    routes += [f"/documents/{i}" for i in ids]
     routes += [f"/api/v1/search?q=Sentence{i}qz" for i in range(len(ids))]
     routes += [f"/search?q=Title{i}qz" for i in range(len(ids))]
     return routes

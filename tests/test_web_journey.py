@@ -179,6 +179,11 @@ def _analyst_uploads_and_reads(j: Journey, seed: Path) -> None:
     j.page.wait_for_url("**/threads/*")
     assert j.page.locator("mark").count() >= 1  # the evidence, highlighted in the text
     j.shot("04-thread")
+    j.page.locator('a[href^="/documents/"]').first.click()
+    j.page.wait_for_url("**/documents/*")
+    assert j.page.locator("mark").count() >= 1
+    j.shot("04b-document")
+    j.page.go_back()
     j.page.get_by_role("link", name="Protectee timeline").click()
     j.page.wait_for_url("**/protectees/lana-marks")
     assert j.page.locator("svg.chart").count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from watchfloor.api.core import authenticate, respond
-from watchfloor.ingest.ingestion import Ingestor, Outcome, SourceSpec, file_item
+from watchfloor.ingest.ingestion import Ingestor, Item, Outcome, SourceSpec, file_item
 from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.link.watchlist import Protectee, Watchlist
 from watchfloor.pipeline import Analyzer, after_store
@@ -79,7 +80,11 @@ def ingest_upload(
             fingerprinter=Fingerprinter(),
             after_store=after_store,
         )
-        outcome = next(iter(ingestor.run([file_item(path, MAX_BYTES)])))
+        read = file_item(path, MAX_BYTES)
+        # Filed under the name it was uploaded with, not the temporary file it passed through.
+        where = f"upload:{path.name}"
+        item = Item(where, lambda: replace(read.load(), source=where), read.raw)
+        outcome = next(iter(ingestor.run([item])))
     with transaction(engine) as session:
         audit.append(
             session,

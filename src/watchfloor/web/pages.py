@@ -114,6 +114,13 @@ def _case_of(ctx: Any, thread_id: RowId) -> int | None:
     return found
 
 
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, ctx: Page, document_id: RowId) -> Response:
+    doc = reading.visible_document(ctx, document_id)
+    spans = [(s.evidence_start, s.evidence_end) for s in doc.statements]
+    return render(request, "document.html", ctx, doc=doc, text=list(highlight(doc.text, spans)))
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, ctx: Page) -> Response:
     from watchfloor.store.models import Case
