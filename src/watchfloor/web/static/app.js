@@ -2,6 +2,17 @@
 // and says so in a live region for screen readers. Written here; no framework, no build step.
 (function () {
   "use strict";
+  // An upload is analysed before the page answers: say so, and keep the button from a second
+  // submission.
+  var ingest = document.getElementById("ingest-form");
+  if (ingest) {
+    ingest.addEventListener("submit", function () {
+      var button = ingest.querySelector("button[type=submit]");
+      var progress = document.getElementById("ingest-progress");
+      if (progress) { progress.textContent = "Uploading and analysing; this takes a few seconds..."; }
+      if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  }
   var rows = document.getElementById("board-rows");
   var status = document.getElementById("live-status");
   if (!rows || !rows.dataset.src) { return; }
