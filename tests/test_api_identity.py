@@ -137,3 +137,16 @@ def test_etag_and_bad_cursor(server: str) -> None:
     bad = client.get("/api/v1/threads", params={"cursor": "not-a-cursor"})
     assert bad.status_code == 400
     assert bad.json()["title"] == "Bad request"
+
+
+def test_missing_items_answer_a_problem_to_the_api_and_a_page_to_a_person(server: str) -> None:
+    client, _ = login(server, "ana-analyst")
+    api = client.get("/api/v1/threads/999")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["detail"] == "thread 999 not found"
+    page = client.get("/threads/999")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "thread 999 not found" in page.text
+    too_big = client.get("/api/v1/threads/99999999999")
+    assert too_big.status_code == 422

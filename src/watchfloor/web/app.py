@@ -3,6 +3,7 @@ server-rendered web UI (Jinja2 templates, one small script, no build step)."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watchfloor.api.app import create_api
 from watchfloor.api.settings import IdentitySettings
 from watchfloor.publish.access import AccessPolicy
 from watchfloor.web import actions, pages
-from watchfloor.web.common import LoginRequired
+from watchfloor.web.common import LoginRequired, render
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -27,6 +29,16 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(actions.router)
+
+    api_problem = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # The API answers problem details; a page answers a page a person can read.
+        if request.url.path.startswith(("/api/", "/openapi.json")):
+            answer = api_problem(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        return render(request, "error.html", None, exc.status_code, error=str(exc.detail))
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
