@@ -3,7 +3,7 @@ as an inline SVG on the server (no charting script in the browser)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -31,7 +31,9 @@ def timeline_svg(threads: list[tuple[str, list[dict[str, Any]]]]) -> str:
         return ""
     days = [d for _, pts in drawn for d, _, _ in pts]
     first, last = min(days), max(days)
-    span = max((last - first).days, 1)
+    if first == last:  # one day: centre it in a fortnight rather than pin it to the axis
+        first, last = first - timedelta(days=7), last + timedelta(days=7)
+    span = (last - first).days
 
     def x(day: date) -> float:
         return PAD + (day - first).days / span * (WIDTH - 2 * PAD)
