@@ -256,6 +256,14 @@ def _reader_sees_nothing_withheld(j: Journey) -> None:
 
 def _admin_pages(j: Journey) -> None:
     j.login("ada-admin")
+    j.go("/sources")
+    j.page.locator("#g-source").select_option("files")
+    j.page.get_by_label("Reliability").select_option("B")
+    j.page.get_by_label("Why (kept in the audit log)").fill("checked against the originals")
+    j.page.get_by_role("button", name="Grade").click()
+    j.page.wait_for_load_state()
+    assert "files graded B" in j.page.inner_text(".flash.ok")
+    assert 'B <span class="small muted">(analyst)</span>' in j.text()
     for name, path in {
         "15-admin-staff": "/admin/staff",
         "16-sources": "/sources",

@@ -17,6 +17,7 @@ from watchfloor.api.core import (
     CanApprove,
     CanAudit,
     CanCase,
+    CanEdit,
     CanRead,
     Ctx,
     RowId,
@@ -26,10 +27,12 @@ from watchfloor.api.core import (
     page,
     respond,
 )
+from watchfloor.assess.overrides import grade_source
+from watchfloor.pipeline import after_changes
 from watchfloor.publish.readers import list_readers
 from watchfloor.publish.render import render_for
 from watchfloor.store import audit
-from watchfloor.store.models import AuditEntry, Case, Notice
+from watchfloor.store.models import AuditEntry, Case, Document, Notice, Source
 from watchfloor.warn import cases
 from watchfloor.warn.config import CasePolicy
 
@@ -137,6 +140,31 @@ def move_route(ctx: CanCase, request: Request, case_id: RowId, body: MoveIn) -> 
     visible_case(ctx, case_id)
     case = cases.move(ctx.session, case_id, ctx.name, _policy(), body.to, reason=body.reason)
     return respond(request, cases.summary(case))
+
+
+class GradeIn(BaseModel):
+    grade: str = Field(min_length=1, max_length=1)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+def grade(ctx: Ctx, source: str, value: str, reason: str) -> int:
+    """Grade a source the reader may see (its threads are re-assessed and re-triaged, as
+    `watchfloor source grade` does); returns how many threads changed."""
+    seen = select(Document.source_id).where(ctx.clearance.documents())
+    if (
+        ctx.session.scalar(select(Source.id).where(Source.name == source, Source.id.in_(seen)))
+        is None
+    ):
+        raise not_found(f"source {source}")
+    changes = grade_source(ctx.session, source, value, ctx.name, reason)
+    after_changes(ctx.session, changes)
+    return len(changes)
+
+
+@router.post("/sources/{source}/grade", summary="Grade a source's reliability (A-F)")
+def grade_route(ctx: CanEdit, request: Request, source: str, body: GradeIn) -> Response:
+    changed = grade(ctx, source, body.grade, body.reason)
+    return respond(request, {"source": source, "grade": body.grade.upper(), "threads": changed})
 
 
 @router.get("/outbox", summary="Notices of the cases the reader may see")

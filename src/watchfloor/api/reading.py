@@ -21,6 +21,7 @@ from watchfloor.api.core import (
     page,
     respond,
 )
+from watchfloor.assess.service import source_grades
 from watchfloor.assess.views import get_thread
 from watchfloor.link.protectees import list_protectees
 from watchfloor.store.models import Document, ProtecteeRow, Source, Statement, Thread
@@ -228,14 +229,29 @@ def protectee(ctx: CanRead, request: Request, protectee_id: str) -> Response:
     )
 
 
-@router.get("/sources", summary="Sources with a document the reader may see")
-def sources(ctx: CanRead, request: Request) -> Response:
+def visible_sources(ctx: Ctx) -> list[dict[str, Any]]:
+    """Sources with a document the reader may see, with the grade in force (an analyst's,
+    else the stored one)."""
     seen = select(Document.source_id).where(ctx.clearance.documents()).distinct()
-    rows = ctx.session.scalars(select(Source).where(Source.id.in_(seen)).order_by(Source.name))
-    items = [
-        {"name": s.name, "kind": s.kind, "reliability": s.reliability, "marking": s.marking}
+    rows = list(
+        ctx.session.scalars(select(Source).where(Source.id.in_(seen)).order_by(Source.name))
+    )
+    graded = source_grades(ctx.session, [s.name for s in rows])
+    return [
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "reliability": graded.get(s.name, s.reliability),
+            "graded_by_analyst": s.name in graded,
+            "marking": s.marking,
+        }
         for s in rows
     ]
+
+
+@router.get("/sources", summary="Sources with a document the reader may see")
+def sources(ctx: CanRead, request: Request) -> Response:
+    items = visible_sources(ctx)
     return respond(request, page(items, None, len(items)))
 
 

@@ -104,6 +104,20 @@ def warning_form(ctx: Page, case_id: RowId) -> Response:
     )
 
 
+@router.post("/sources/grade")
+def grade_form(ctx: Page, source: Text, grade: Text, reason: Text) -> Response:
+    if not ctx.principal.can("edit"):
+        return back("/sources", error=f"{ctx.name} may not grade sources: it needs 'edit'")
+    try:
+        nested = ctx.session.begin_nested()
+        changed = acting.grade(ctx, source, grade, reason)
+        nested.commit()
+    except WatchfloorError as exc:
+        nested.rollback()
+        return back("/sources", error=str(exc))
+    return back("/sources", done=f"{source} graded {grade.upper()}; {changed} threads re-assessed")
+
+
 @router.post("/ingest")
 async def ingest_form(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     # No store transaction stays open here: the ingest stage writes in transactions of its own.

@@ -17,7 +17,7 @@ from watchfloor.api.core import RowId, not_found
 from watchfloor.link.protectees import list_protectees
 from watchfloor.publish.render import render_for
 from watchfloor.store.logins import ApiToken
-from watchfloor.store.models import Document, ProtecteeRow, Source, User
+from watchfloor.store.models import ProtecteeRow, User
 from watchfloor.store.queries import Filters, search
 from watchfloor.warn.config import CasePolicy
 from watchfloor.web.chart import timeline_svg
@@ -173,13 +173,12 @@ def search_page(request: Request, ctx: Page, q: str = "") -> Response:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, ctx: Page) -> Response:
-    seen = select(Document.source_id).where(ctx.clearance.documents()).distinct()
-    rows = list(
-        ctx.session.scalars(select(Source).where(Source.id.in_(seen)).order_by(Source.name))
-    )
+def sources_page(
+    request: Request, ctx: Page, error: str | None = None, done: str | None = None
+) -> Response:
+    rows = reading.visible_sources(ctx)
     people = list_protectees(ctx.session)
-    return render(request, "sources.html", ctx, sources=rows, people=people)
+    return render(request, "sources.html", ctx, sources=rows, people=people, error=error, done=done)
 
 
 @router.get("/ingest", response_class=HTMLResponse)
