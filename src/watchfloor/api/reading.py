@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from watchfloor.api.core import (
     CanRead,
@@ -110,26 +111,52 @@ def statements(
     return respond(request, page(items, nxt))
 
 
-def thread_summary(thread: Thread) -> dict[str, Any]:
-    assessment = json.loads(thread.assessment or "{}")
+def _assessed(session: Any, *path: str) -> Any:
+    """One field of the stored assessment JSON, read by the database (the board needs three
+    small fields of a document that can run to many kilobytes)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_extract(Thread.assessment, "$." + ".".join(path))
+    return cast(Thread.assessment, JSONB)[path if len(path) > 1 else path[0]].astext
+
+
+BOARD_COLUMNS = (
+    Thread.id,
+    Thread.key,
+    Thread.target_label,
+    Thread.protectee,
+    Thread.actor_entity,
+    Thread.harm,
+    Thread.reliability,
+    Thread.credibility,
+    Thread.likelihood,
+    Thread.trend,
+    Thread.priority,
+    Thread.statements,
+    Thread.first_seen,
+    Thread.last_seen,
+)
+
+
+def thread_summary(row: Any) -> dict[str, Any]:
+    specificity = row.specificity
     return {
-        "id": thread.id,
-        "key": thread.key,
-        "target": thread.target_label,
-        "protectee": thread.protectee,
-        "actor": thread.actor_entity,
-        "harm": thread.harm,
-        "reliability": thread.reliability,
-        "credibility": thread.credibility,
-        "likelihood": thread.likelihood,
-        "trend": thread.trend,
-        "priority": thread.priority,
-        "statements": thread.statements,
-        "first_seen": thread.first_seen.isoformat() if thread.first_seen else None,
-        "last_seen": thread.last_seen.isoformat() if thread.last_seen else None,
-        "standing": assessment.get("standing", "live"),
-        "imminence": assessment.get("imminence"),
-        "specificity": (assessment.get("specificity") or {}).get("score"),
+        "id": row.id,
+        "key": row.key,
+        "target": row.target_label,
+        "protectee": row.protectee,
+        "actor": row.actor_entity,
+        "harm": row.harm,
+        "reliability": row.reliability,
+        "credibility": row.credibility,
+        "likelihood": row.likelihood,
+        "trend": row.trend,
+        "priority": row.priority,
+        "statements": row.statements,
+        "first_seen": row.first_seen.isoformat() if row.first_seen else None,
+        "last_seen": row.last_seen.isoformat() if row.last_seen else None,
+        "standing": row.standing or "live",
+        "imminence": row.imminence,
+        "specificity": float(specificity) if specificity is not None else None,
     }
 
 
@@ -147,33 +174,33 @@ def board(
         from fastapi import HTTPException
 
         raise HTTPException(422, f"standing {standing!r}: use one of {', '.join(STANDINGS)}")
+    standing_of = func.coalesce(_assessed(ctx.session, "standing"), "live")
     where = [Thread.assessment.is_not(None), ctx.clearance.threads()]
     if protectee:
         where.append(Thread.protectee == protectee)
     if harm:
         where.append(Thread.harm == harm)
+    if standing:
+        where.append(standing_of == standing)
     count = ctx.session.scalar(select(func.count()).select_from(Thread).where(*where)) or 0
     after = decode_cursor(cursor, float, int)
     if after:
         prio, tid = after
         where.append(or_(Thread.priority < prio, and_(Thread.priority == prio, Thread.id > tid)))
-    query = select(Thread).where(*where).order_by(Thread.priority.desc(), Thread.id)
-    # The standing lives in the stored assessment: without that filter one page is one LIMIT;
-    # with it, read in priority order, a page's worth at a time, until a page is full.
     query = (
-        query.limit(limit + 1) if standing is None else query.execution_options(yield_per=limit + 1)
+        select(
+            *BOARD_COLUMNS,
+            standing_of.label("standing"),
+            _assessed(ctx.session, "imminence").label("imminence"),
+            _assessed(ctx.session, "specificity", "score").label("specificity"),
+        )
+        .where(*where)
+        .order_by(Thread.priority.desc(), Thread.id)
+        .limit(limit + 1)
     )
-    items: list[dict[str, Any]] = []
-    last: Thread | None = None
-    for thread in ctx.session.scalars(query):
-        row = thread_summary(thread)
-        if standing is None or row["standing"] == standing:
-            if len(items) == limit:
-                nxt = encode_cursor(last.priority, last.id) if last else None
-                return items, nxt, count
-            items.append(row)
-            last = thread
-    return items, None, count
+    rows = ctx.session.execute(query).all()
+    nxt = encode_cursor(rows[limit - 1].priority, rows[limit - 1].id) if len(rows) > limit else None
+    return [thread_summary(r) for r in rows[:limit]], nxt, count
 
 
 @router.get("/threads", summary="The threat board: threads, highest priority first")
