@@ -27,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "watchfloor_login_csrf"
 PAGE_SIZE = 50
 HARMS = ("kill", "kidnap", "attack", "threaten", "surveil")
+DOCUMENTS_SHOWN = 10
 
 
 @router.get("/")
@@ -97,12 +98,23 @@ def thread_page(request: Request, ctx: Page, thread_id: RowId) -> Response:
         ev = statement["evidence"]
         spans.setdefault(statement["document_id"], []).append((ev["start"], ev["end"]))
     documents = []
-    for doc_id in sorted(spans):
+    # The most recent documents first, a screenful of them: the rest are a click away.
+    for doc_id in sorted(spans, reverse=True)[:DOCUMENTS_SHOWN]:
         doc = reading.visible_document(ctx, doc_id)
         pieces = list(highlight(doc.text, spans[doc_id]))
-        documents.append({"id": doc.id, "title": doc.title, "marking": doc.marking, "text": pieces})
+        documents.append(
+            {
+                "id": doc.id,
+                "title": doc.title or doc.location,
+                "marking": doc.marking,
+                "text": pieces,
+            }
+        )
     case_id = _case_of(ctx, thread_id)
-    return render(request, "thread.html", ctx, t=data, documents=documents, case_id=case_id)
+    more = max(0, len(spans) - DOCUMENTS_SHOWN)
+    return render(
+        request, "thread.html", ctx, t=data, documents=documents, case_id=case_id, more=more
+    )
 
 
 def _case_of(ctx: Any, thread_id: RowId) -> int | None:
