@@ -64,3 +64,41 @@ def test_board_pages_filters_and_counts(board_store: Engine) -> None:
         assert mine["count"] == 2
         assert "Person 6" not in json.dumps(reader.get("/api/v1/threads").json())
         assert reader.get("/api/v1/threads", params={"standing": "soon"}).status_code == 422
+
+
+def test_a_submitted_url_is_fetched_and_ingested(
+    store: Engine,
+    tmp_path: object,
+    watch_floor_policy: object,  # noqa: F811
+) -> None:
+    import functools
+    import http.server
+    import threading
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "site"
+    folder.mkdir()
+    (folder / "report.txt").write_text(
+        "Militants are planning to kill Ambassador Amara Okafor in Nairobi, officials said.\n",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    add_staff(store)
+    try:
+        with serving(store) as base:
+            client, csrf = login(base, "ana-analyst")
+            url = f"http://127.0.0.1:{site.server_address[1]}/report.txt"
+            headers = {"X-CSRF-Token": csrf}
+            done = client.post("/api/v1/documents/url", json={"url": url}, headers=headers)
+            assert done.status_code == 201, done.text
+            assert done.json()["statements"] >= 1
+            again = client.post("/api/v1/documents/url", json={"url": url}, headers=headers)
+            assert again.json()["status"] == "repeat"
+            bad = client.post("/api/v1/documents/url", json={"url": "ftp://x/y"}, headers=headers)
+            assert bad.status_code == 422
+            sources = client.get("/api/v1/sources").json()["items"]
+            assert [s["name"] for s in sources] == ["127.0.0.1"]
+    finally:
+        site.shutdown()

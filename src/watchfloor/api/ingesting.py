@@ -3,6 +3,7 @@ runs, with the watchlist the store holds (`watchfloor watchlist load`)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -10,13 +11,17 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from watchfloor.api.core import authenticate, respond
+from watchfloor.ingest.feeds import fetch_url, new_client
 from watchfloor.ingest.ingestion import Ingestor, Item, Outcome, SourceSpec, file_item
 from watchfloor.ingest.neardup import Fingerprinter
 from watchfloor.link.watchlist import Protectee, Watchlist
@@ -64,27 +69,20 @@ def analyzer_for(request: Request) -> Analyzer:
     return cached[1]
 
 
-def ingest_upload(
-    request: Request, name: str, data: bytes, published: date | None, by: str
+def run_ingest(
+    request: Request, item: Item, published: date | None, by: str, spec: SourceSpec | None = None
 ) -> Outcome:
-    analyzer = analyzer_for(request)
+    """One item through the Ingestor (store, analyse, assess, triage), audited."""
     engine = request.app.state.engine
-    with tempfile.TemporaryDirectory(prefix="watchfloor-upload-") as folder:
-        path = Path(folder) / (_SAFE_NAME.sub("_", Path(name).name) or "upload.txt")
-        path.write_bytes(data)
-        ingestor = Ingestor(
-            engine,
-            SourceSpec("files", kind="analyst"),
-            analyze=analyzer.analyze_many,
-            published=published,
-            fingerprinter=Fingerprinter(),
-            after_store=after_store,
-        )
-        read = file_item(path, MAX_BYTES)
-        # Filed under the name it was uploaded with, not the temporary file it passed through.
-        where = f"upload:{path.name}"
-        item = Item(where, lambda: replace(read.load(), source=where), read.raw)
-        outcome = next(iter(ingestor.run([item])))
+    ingestor = Ingestor(
+        engine,
+        spec or SourceSpec("files", kind="analyst"),
+        analyze=analyzer_for(request).analyze_many,
+        published=published,
+        fingerprinter=Fingerprinter(),
+        after_store=after_store,
+    )
+    outcome = next(iter(ingestor.run([item])))
     with transaction(engine) as session:
         audit.append(
             session,
@@ -92,9 +90,31 @@ def ingest_upload(
             action="document.upload",
             subject_type="document",
             subject_id=outcome.document_id or 0,
-            details={"name": name, "status": outcome.status},
+            details={"name": item.location, "status": outcome.status},
         )
     return outcome
+
+
+def ingest_upload(
+    request: Request, name: str, data: bytes, published: date | None, by: str
+) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="watchfloor-upload-") as folder:
+        path = Path(folder) / (_SAFE_NAME.sub("_", Path(name).name) or "upload.txt")
+        path.write_bytes(data)
+        read = file_item(path, MAX_BYTES)
+        # Filed under the name it was uploaded with, not the temporary file it passed through.
+        where = f"upload:{path.name}"
+        item = Item(where, lambda: replace(read.load(), source=where), read.raw)
+        return run_ingest(request, item, published, by)
+
+
+def ingest_url(request: Request, url: str, published: date | None, by: str) -> Outcome:
+    """Fetch a page or file through the ingest stage's guarded client (public addresses only,
+    size-limited), filed under the URL's host as `watchfloor ingest URL` does."""
+    host = urlsplit(url).hostname or url
+    with new_client() as client:
+        item = Item(url, functools.partial(fetch_url, client, url, MAX_BYTES), None)
+        return run_ingest(request, item, published, by, SourceSpec(host, kind="site"))
 
 
 @router.post("/documents", summary="Upload a document (stored, analysed, assessed, triaged)")
@@ -107,7 +127,21 @@ async def upload(
     data = await file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise HTTPException(413, f"{file.filename}: larger than {MAX_BYTES} bytes")
-    outcome = ingest_upload(request, file.filename or "upload.txt", data, published, principal.name)
+    name = file.filename or "upload.txt"
+    # The analysis is CPU work: off the event loop, so other requests are still answered.
+    outcome = await run_in_threadpool(ingest_upload, request, name, data, published, principal.name)
+    return respond(request, outcome_json(outcome), 201 if outcome.status == "stored" else 200)
+
+
+class UrlIn(BaseModel):
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://")
+    published: date | None = None
+
+
+@router.post("/documents/url", summary="Fetch a URL and ingest it as an upload is ingested")
+async def submit_url(request: Request, body: UrlIn) -> Response:
+    principal = await authenticate(request, "ingest")
+    outcome = await run_in_threadpool(ingest_url, request, body.url, body.published, principal.name)
     return respond(request, outcome_json(outcome), 201 if outcome.status == "stored" else 200)
 
 

@@ -5,10 +5,11 @@ API's own function, taken by the logged-in person."""
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from watchfloor.api import acting
@@ -21,7 +22,7 @@ from watchfloor.api.identity import (
     revoke_token,
     set_password,
 )
-from watchfloor.api.ingesting import MAX_BYTES, ingest_upload
+from watchfloor.api.ingesting import MAX_BYTES, ingest_upload, ingest_url
 from watchfloor.errors import WatchfloorError
 from watchfloor.warn.config import CasePolicy
 from watchfloor.warn.users import add_user
@@ -127,10 +128,24 @@ async def ingest_form(request: Request, file: Annotated[UploadFile, File()]) -> 
     if len(data) > MAX_BYTES:
         error = f"{file.filename}: larger than {MAX_BYTES} bytes"
     else:
-        outcome = ingest_upload(request, file.filename or "upload.txt", data, None, principal.name)
-        if outcome.status == "failed":
-            error, outcome = f"{outcome.location}: {outcome.reason}", None
+        name = file.filename or "upload.txt"
+        outcome = await run_in_threadpool(ingest_upload, request, name, data, None, principal.name)
+    return _ingested(request, principal, outcome, error)
+
+
+def _ingested(request: Request, principal: Any, outcome: Any, error: str | None) -> Response:
+    if outcome is not None and outcome.status == "failed":
+        error, outcome = f"{outcome.location}: {outcome.reason}", None
     return render(request, "ingest.html", principal, outcome=outcome, error=error)
+
+
+@router.post("/ingest/url")
+async def ingest_url_form(request: Request, url: Text) -> Response:
+    principal = await authenticate(request, "ingest")
+    if not url.startswith(("http://", "https://")):
+        return _ingested(request, principal, None, f"{url}: give an http:// or https:// address")
+    outcome = await run_in_threadpool(ingest_url, request, url, None, principal.name)
+    return _ingested(request, principal, outcome, None)
 
 
 @router.post("/admin/staff")
