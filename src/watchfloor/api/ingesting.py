@@ -111,7 +111,12 @@ def ingest_upload(
 def ingest_url(request: Request, url: str, published: date | None, by: str) -> Outcome:
     """Fetch a page or file through the ingest stage's guarded client (public addresses only,
     size-limited), filed under the URL's host as `watchfloor ingest URL` does."""
-    host = urlsplit(url).hostname or url
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:  # "http://[" and other addresses that do not parse
+        raise HTTPException(422, f"url {url!r}: not a web address ({exc})") from None
+    if not host:
+        raise HTTPException(422, f"url {url!r}: no host; give https://host/path")
     with new_client() as client:
         item = Item(url, functools.partial(fetch_url, client, url, MAX_BYTES), None)
         return run_ingest(request, item, published, by, SourceSpec(host, kind="site"))
