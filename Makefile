@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_thread.py
 	$(BIN)/python benchmarks/warn.py
 	$(BIN)/python benchmarks/markings.py
+	$(BIN)/python benchmarks/web.py
 
 train: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,training]'

@@ -62,6 +62,7 @@ def main() -> None:
     board_step(4)
     warn_step(5)
     review_step(6)
+    serve_step(7)
 
 
 def board_step(number: int) -> None:
@@ -215,6 +216,43 @@ def review_step(number: int) -> None:
     print("\nThe copies (side by side: the staffer's lacks the TS//SI portion and says so):")
     for path in sorted(out.glob(f"{day}-*")):
         print(f"  {path.relative_to(REPO)}")
+
+
+DEMO_LOGIN = ("analyst-1", "demo-password-analyst")
+DEMO_PORT = 8000
+
+
+def serve_step(number: int) -> None:
+    """The web UI and API: a password for the analyst, their reader record (what they may
+    read), the access policy in the store's home, then how to start `watchfloor serve`."""
+    import shlex
+
+    print(f"\n== {number}. The analysts' workspace: the web UI and API")
+    (HOME / "access.yaml").write_text(
+        f"own_organization: {DESK}\nclient_organizations: [{COMMITTEE}]\n", encoding="utf-8"
+    )
+    name, password = DEMO_LOGIN
+    env = {**os.environ, "WATCHFLOOR_HOME": str(HOME), "WATCHFLOOR_USER": "duty-officer"}
+    env.pop("WATCHFLOOR_DATABASE_URL", None)
+    binary = str(Path(sys.executable).parent / "watchfloor")
+    steps = [
+        ["users", "add", name, "--role", "analyst"],
+        ["readers", "add", name, "--clearance", "TS", "--compartments", "SI",
+         "--nationality", "USA", "--organization", DESK],
+        ["users", "password", name],
+    ]  # fmt: skip
+    for args in steps:
+        print(f"\n$ watchfloor {' '.join(shlex.quote(a) for a in args)}", flush=True)
+        secret = {"WATCHFLOOR_PASSWORD": password} if args[1] == "password" else {}
+        subprocess.run([binary, *args], check=True, env={**env, **secret})
+    home = HOME.relative_to(REPO)
+    print(
+        f"\nStart it with:\n  WATCHFLOOR_HOME={home} {Path(sys.executable).parent}/watchfloor "
+        f"serve --port {DEMO_PORT} --insecure-cookies\n"
+        f"then open http://127.0.0.1:{DEMO_PORT}/ and log in as {name} / {password}"
+        "\n(--insecure-cookies lets the session cookie travel over plain http on 127.0.0.1 "
+        "only; docs/deploy.md puts TLS in front.)"
+    )
 
 
 DESK = "Protective Intelligence Desk"

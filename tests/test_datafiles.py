@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel
 
 from watchfloor import schemas
+from watchfloor.api.settings import IdentitySettings
 from watchfloor.assess.config import AssessFile
 from watchfloor.datafiles import DATA_DIR, load_yaml, read_yaml
 from watchfloor.errors import ConfigError, ReviewError, VocabularyError
@@ -51,6 +52,7 @@ SHIPPED: dict[str, type[BaseModel]] = {
     "share/scales.yaml": schemas.ScalesFile,
     "share/share.yaml": ShareConfig,
     "share/tlp.yaml": schemas.TlpFile,
+    "web/identity.yaml": IdentitySettings,
 }
 
 

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     PSEUDONYM_KEY: str | None = None
     PSEUDONYM_KEY_FILE: str | None = None
     TAXII_TOKEN: str | None = None
+    IDENTITY: str | None = None
+    PASSWORD: str | None = None
 
     def get(self, variable: str) -> str | None:
         """The value of the variable `WATCHFLOOR_X` (None when unset)."""

@@ -21,6 +21,7 @@ from watchfloor.cli import (
     publish,
     firsthour,
     share,
+    serve,
 )
 # isort: on
 
@@ -34,6 +35,7 @@ __all__ = [
     "link",
     "main",
     "publish",
+    "serve",
     "share",
     "store",
     "warn",

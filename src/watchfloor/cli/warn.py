@@ -27,7 +27,12 @@ from watchfloor.identity import USER_VAR
 from watchfloor.settings import setting
 
 AsOpt = Annotated[
-    str | None, typer.Option("--as", help="Who is acting (default: $WATCHFLOOR_USER).")
+    str | None,
+    typer.Option(
+        "--as",
+        help="Who is acting (default: $WATCHFLOOR_USER). For a local operator at the store; "
+        "the web UI and API take the actor from the login.",
+    ),
 ]
 WatchlistOpt = Annotated[
     Path | None,

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from watchfloor.lazy import lazy_attribute
 
-# Registers the shared-objects table on the models' metadata (models.py is at its size limit).
+# The login and shared-objects tables live in modules of their own (models.py is at its size
+# limit); importing them here puts them in Base.metadata wherever the models are.
+from watchfloor.store import logins as logins
 from watchfloor.store import sharing as sharing
 from watchfloor.store.engine import StoreError, database_url, make_engine, transaction
 from watchfloor.store.migrate import require_current, upgrade

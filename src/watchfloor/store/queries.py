@@ -7,12 +7,13 @@ inside a transaction the caller owns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import (
     Select,
+    and_,
     exists,
     func,
     literal_column,
@@ -76,6 +77,8 @@ class Filters:
     until: date | None = None
     source: str | None = None
     duty_to_warn: bool | None = None
+    # Only documents at these markings (the ones a reader is cleared for; the API sets it).
+    markings: tuple[str, ...] | None = None
 
     def statement_clauses(self) -> list[Any]:
         clauses: list[Any] = []
@@ -109,6 +112,8 @@ class Filters:
             clauses.append(Document.day <= self.until)
         if self.source:
             clauses.append(Document.source.has(Source.name == self.source))
+        if self.markings is not None:
+            clauses.append(Document.marking.in_(self.markings))
         return clauses
 
     @property
@@ -209,10 +214,19 @@ def find_documents(
     cluster_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    markings: tuple[str, ...] | None = None,
+    before: tuple[date, int] | None = None,
 ) -> list[DocumentSummary]:
-    """Documents newest first; statement filters keep documents with a matching statement."""
+    """Documents newest first; statement filters keep documents with a matching statement.
+    `markings` keeps only documents at those markings; `before` (day, id) starts after that
+    document (a cursor)."""
     filters = filters or Filters()
+    if markings is not None:
+        filters = replace(filters, markings=markings)
     query = _summary_select().where(*filters.document_clauses())
+    if before is not None:
+        day, last = before
+        query = query.where(or_(Document.day < day, and_(Document.day == day, Document.id < last)))
     if filters.about_statements:
         query = query.where(
             exists(
