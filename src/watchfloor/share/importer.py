@@ -18,7 +18,7 @@ from watchfloor.publish.markings import Marking
 from watchfloor.share import collection
 from watchfloor.share.config import ShareConfig, default_config
 from watchfloor.share.export import catalog
-from watchfloor.share.payload import CheckedBundle, check_bundle, read_payload
+from watchfloor.share.payload import CheckedBundle, check_bundle, read_payload, too_large
 from watchfloor.store import repository as repo
 from watchfloor.store.models import RELIABILITY_GRADES, ProtecteeRow
 
@@ -56,6 +56,22 @@ def import_location(
     config = config or default_config()
     raw = read_payload(location, config.max_import_bytes)
     return import_bundle(session, raw, location)
+
+
+def import_limit(config: ShareConfig | None = None) -> int:
+    """The most bytes one bundle may have (the sharing config's max_import_bytes)."""
+    return (config or default_config()).max_import_bytes
+
+
+def import_payload(
+    session: Session, raw: bytes, where: str, *, config: ShareConfig | None = None
+) -> ImportResult:
+    """Import bundle bytes received whole (an API upload): the same limit and checks as a
+    file. A caller that stops reading at the limit passes limit + 1 bytes to be refused."""
+    limit = import_limit(config)
+    if len(raw) > limit:
+        raise too_large(where, len(raw), limit)
+    return import_bundle(session, raw, where)
 
 
 def import_bundle(

@@ -38,13 +38,13 @@ def read_payload(location: str, limit: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise _too_large(location, size, limit)
+            raise too_large(location, size, limit)
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise StixInputError(f"{location}: cannot read it ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise _too_large(location, len(data), limit)
+        raise too_large(location, len(data), limit)
     return data
 
 
@@ -59,14 +59,14 @@ def _fetch(url: str, limit: int) -> bytes:
             for chunk in response.iter_bytes():
                 total += len(chunk)
                 if total > limit:
-                    raise _too_large(url, total, limit)
+                    raise too_large(url, total, limit)
                 chunks.append(chunk)
     except httpx.HTTPError as exc:
         raise StixInputError(f"{url}: cannot fetch it ({exc})") from None
     return b"".join(chunks)
 
 
-def _too_large(where: str, size: int, limit: int) -> StixInputError:
+def too_large(where: str, size: int, limit: int) -> StixInputError:
     return StixInputError(
         f"{where}: {size:,} bytes or more is over the import limit of {limit:,} bytes; split "
         "the bundle or raise max_import_bytes in the sharing config"
@@ -146,4 +146,4 @@ def _marking(obj: dict[str, Any], definitions: dict[str, dict[str, Any]], where:
     return rollup([whole, *parts]) if parts else whole
 
 
-__all__ = ["CheckedBundle", "check_bundle", "marking_refs", "read_payload"]
+__all__ = ["CheckedBundle", "check_bundle", "marking_refs", "read_payload", "too_large"]

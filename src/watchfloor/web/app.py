@@ -35,7 +35,7 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def page_error(request: Request, exc: StarletteHTTPException) -> Response:
         # The API answers problem details; a page answers a page a person can read.
-        if request.url.path.startswith(("/api/", "/openapi.json")):
+        if request.url.path.startswith(("/api/", "/openapi.json", "/taxii2/")):
             answer = api_problem(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
         return render(request, "error.html", None, exc.status_code, error=str(exc.detail))

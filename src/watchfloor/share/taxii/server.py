@@ -28,6 +28,8 @@ STIX_MEDIA = "application/stix+json;version=2.1"
 ROOT = "watchfloor"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# A bearer token -> its Reader, or None (401). It may raise TaxiiError(403, ...) for a token
+# it knows that is not allowed TAXII (the API's tokens without the "taxii" scope).
 Authenticator = Callable[[str], Reader | None]
 
 
@@ -291,7 +293,13 @@ def _versions(items: list[store.Stored], wanted: str) -> list[store.Stored]:
 
 
 def make_app(engine: Engine, authenticator: Authenticator, **options: Any) -> Starlette:
-    """The TAXII server as an ASGI app; mount it at / (its routes start with /taxii2/)."""
+    """The TAXII server as an ASGI app of its own (`watchfloor taxii serve`)."""
+    return Starlette(routes=taxii_routes(engine, authenticator, **options))
+
+
+def taxii_routes(engine: Engine, authenticator: Authenticator, **options: Any) -> list[Route]:
+    """The TAXII routes, each starting with /taxii2/: an app of its own (`make_app`) or added
+    to another one (`watchfloor serve`), whose other paths then stay that app's."""
     taxii = Taxii(engine, authenticator, **options)
 
     def wrap(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -321,4 +329,4 @@ def make_app(engine: Engine, authenticator: Authenticator, **options: Any) -> St
         Route(f"{base}/objects/{{object_id}}/versions/", wrap(taxii.versions)),
         Route(f"{base}/manifest/", wrap(taxii.manifest)),
     ]
-    return Starlette(routes=routes)
+    return routes
