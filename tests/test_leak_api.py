@@ -57,6 +57,11 @@ def _routes(ids: list[int], thread_id: int) -> list[str]:
         "/api/v1/cases",
         "/api/v1/cases/1",
         f"/api/v1/reviews/{DAY.isoformat()}",
+        f"/api/v1/stix/export?thread={thread_id}",
+        "/api/v1/stix/export?protectee=lana-marks",
+        f"/api/v1/stix/export?review={DAY.isoformat()}",
+        "/api/v1/stix/export?since=2000-01-01",
+        "/api/v1/stix/export?since=2000-01-01&recipient=Partner%20Org",
         "/board",
         f"/threads/{thread_id}",
         "/cases",
@@ -134,6 +139,10 @@ def test_no_api_route_gives_a_reader_what_they_may_not_see(
             threads = client.get("/api/v1/threads", headers=headers).json()
             # The thread shows only when every document it cites may be seen.
             assert threads["count"] == (0 if any(ids[d] in cited for d in hidden) else 1)
+            # The export covers the thread exactly when its reader may see a statement of it.
+            bundle = client.get(f"/api/v1/stix/export?thread={thread_id}", headers=headers)
+            exported = {o["type"] for o in bundle.json()["objects"]}
+            assert ("report" in exported) == any(ids[d] in cited for d in seen)
             for route in _routes(ids, thread_id):
                 response = client.get(route, headers=headers)
                 assert response.status_code < 500, (route, response.text)
