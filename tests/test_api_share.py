@@ -313,3 +313,31 @@ def test_an_invalid_bundle_imported_through_the_api_imports_nothing(
     reader = _bearer(base, token(engine, GREEN_READER.name, ["read"]))
     assert reader.post("/api/v1/stix/import", content=OPENCTI.read_bytes()).status_code == 403
     assert _counts(engine) == before
+
+
+def test_a_recipient_may_add_pseudonyms_never_remove_them(
+    served: tuple[Engine, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, base = served
+    config = tmp_path / "share.yaml"
+    config.write_text(
+        "recipients:\n  Trusted: {pseudonymize: false}\n  Careful: {pseudonymize: true}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(config))
+    default_config.cache_clear()
+    try:
+        club = _bearer(base, token(engine, GREEN_READER.name, ["read"]))
+        desk = _bearer(base, token(engine, ANALYST.name, ["read"]))
+        week = {"since": "2031-01-01"}
+        # The club's own exports carry pseudonyms: naming a trusted recipient is refused.
+        refused = club.get("/api/v1/stix/export", params={**week, "recipient": "Trusted"})
+        assert refused.status_code == 403 and "real names" in refused.json()["detail"]
+        assert club.get("/api/v1/stix/export", params={**week, "recipient": "Careful"}).is_success
+        # The own organization sees real names anyway, so either recipient is allowed.
+        for recipient in ("Trusted", "Careful"):
+            answer = desk.get("/api/v1/stix/export", params={**week, "recipient": recipient})
+            assert answer.status_code == 200, answer.text
+    finally:
+        monkeypatch.delenv(CONFIG_ENV_VAR)
+        default_config.cache_clear()
