@@ -139,10 +139,12 @@ def test_no_api_route_gives_a_reader_what_they_may_not_see(
             threads = client.get("/api/v1/threads", headers=headers).json()
             # The thread shows only when every document it cites may be seen.
             assert threads["count"] == (0 if any(ids[d] in cited for d in hidden) else 1)
-            # The export covers the thread exactly when its reader may see a statement of it.
+            # The export covers the thread exactly when the board shows it: every document it
+            # cites may be seen.
             bundle = client.get(f"/api/v1/stix/export?thread={thread_id}", headers=headers)
             exported = {o["type"] for o in bundle.json()["objects"]}
-            assert ("report" in exported) == any(ids[d] in cited for d in seen)
+            whole = bool(cited) and not any(ids[d] in cited for d in hidden)
+            assert ("report" in exported) == whole
             for route in _routes(ids, thread_id):
                 response = client.get(route, headers=headers)
                 assert response.status_code < 500, (route, response.text)

@@ -82,10 +82,13 @@ class ThreadExporter:
         self.producer = ids.identity(producer, "organization")
 
     def thread(self, view: ThreadView) -> str | None:
-        """Add the thread's objects; its report id, or None when the reader may see none of
-        its statements."""
-        visible = [s for s in view.statements if not s.dismissed and self._visible(s)]
-        if not visible:
+        """Add the thread's objects; its report id, or None unless the reader may see every one
+        of its statements. A thread partly withheld is left out whole, as the API and the web
+        UI leave it out: its grades, counts and summary draw on all its statements, so a part
+        of it would still hint at what the reader may not see."""
+        current = [s for s in view.statements if not s.dismissed]
+        visible = [s for s in current if self._visible(s)]
+        if not visible or len(visible) < len(current):
             return None
         marking = rollup([parse_marking(s.marking) for s in visible])
         self.add_producer()
