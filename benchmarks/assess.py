@@ -317,10 +317,13 @@ def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
         template = session.scalar(
             select(Thread.assessment).where(Thread.assessment.is_not(None)).limit(1)
         )
+        standing = session.scalar(
+            select(Thread.standing).where(Thread.assessment.is_not(None)).limit(1)
+        )
         session.execute(
             update(Thread)
             .where(Thread.assessment.is_(None))
-            .values(assessment=template, assessed_at=now, version=1)
+            .values(assessment=template, assessed_at=now, version=1, standing=standing)
         )
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:

@@ -174,7 +174,8 @@ def board(
         from fastapi import HTTPException
 
         raise HTTPException(422, f"standing {standing!r}: use one of {', '.join(STANDINGS)}")
-    standing_of = func.coalesce(_assessed(ctx.session, "standing"), "live")
+    # The stored column, not the assessment JSON: the filter and its count read no JSON.
+    standing_of = Thread.standing
     where = [Thread.assessment.is_not(None), ctx.clearance.threads()]
     if protectee:
         where.append(Thread.protectee == protectee)

@@ -1,0 +1,40 @@
+"""The thread's standing (live or history) as a column of its own, copied from the stored
+assessment, so the board's live/history filter and its count read one indexed column instead
+of parsing every thread's assessment JSON (issue 16).
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+FROM_JSON = {
+    "sqlite": "coalesce(json_extract(assessment, '$.standing'), 'live')",
+    "postgresql": "coalesce(CAST(assessment AS jsonb) ->> 'standing', 'live')",
+}
+
+
+def upgrade() -> None:
+    op.add_column(
+        "threads",
+        sa.Column("standing", sa.String(length=16), nullable=False, server_default="live"),
+    )
+    dialect = op.get_bind().dialect.name
+    op.execute(f"UPDATE threads SET standing = {FROM_JSON[dialect]} WHERE assessment IS NOT NULL")
+    op.create_index("ix_threads_standing_priority", "threads", ["standing", "priority"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_threads_standing_priority", table_name="threads")
+    with op.batch_alter_table("threads") as batch:
+        batch.drop_column("standing")
