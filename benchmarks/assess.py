@@ -64,46 +64,12 @@ WARM_UP = 2
 TODAY = date(2031, 6, 1)
 START = date(2030, 6, 1)
 # Invented words for synthetic reports (no real text).
-WORDS = [
-    *[
-        "officials",
-        "harbour",
-        "convoy",
-        "council",
-        "ferry",
-        "border",
-        "patrol",
-        "market",
-        "storm",
-        "bridge",
-        "tunnel",
-    ],
-    *[
-        "railway",
-        "station",
-        "airport",
-        "embassy",
-        "meeting",
-        "summit",
-        "election",
-        "court",
-        "police",
-        "guard",
-        "river",
-    ],
-    *[
-        "village",
-        "city",
-        "lighthouse",
-        "festival",
-        "school",
-        "hospital",
-        "road",
-        "square",
-        "residence",
-        "visit",
-    ],
-]
+_NAMED = (
+    "officials harbour convoy council ferry border patrol market storm bridge tunnel "
+    "railway station airport embassy meeting summit election court police guard river "
+    "village city lighthouse festival school hospital road square residence visit"
+)
+WORDS = _NAMED.split()
 # Reports draw on a Zipfian vocabulary: a few thousand invented words (syllables joined by a
 # seeded generator), the k-th most common used about 1/k as often as the first, as in real
 # text; the named words above sit at middling ranks, so a search for two of them is as

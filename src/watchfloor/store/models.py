@@ -326,7 +326,6 @@ class Thread(Base):
     assessment: Mapped[str | None] = mapped_column(Text)  # JSON
     assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every re-assessment
-    # "live" or "history", copied from the assessment so the board filters and counts by it.
     standing: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
 
     __table_args__ = (Index("ix_threads_standing_priority", "standing", "priority"),)
