@@ -283,13 +283,22 @@ def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
         template = session.scalar(
             select(Thread.assessment).where(Thread.assessment.is_not(None)).limit(1)
         )
-        standing = session.scalar(
-            select(Thread.standing).where(Thread.assessment.is_not(None)).limit(1)
-        )
+        copied = session.execute(
+            select(Thread.standing, Thread.imminence, Thread.specificity)
+            .where(Thread.assessment.is_not(None))
+            .limit(1)
+        ).one()
         session.execute(
             update(Thread)
             .where(Thread.assessment.is_(None))
-            .values(assessment=template, assessed_at=now, version=1, standing=standing)
+            .values(
+                assessment=template,
+                assessed_at=now,
+                version=1,
+                standing=copied.standing,
+                imminence=copied.imminence,
+                specificity=copied.specificity,
+            )
         )
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:

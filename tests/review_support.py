@@ -136,6 +136,8 @@ def add_thread(session: Session, a: ThreadAssessment) -> int:
         assessment=json.dumps(a.to_json(), sort_keys=True),
         assessed_at=datetime.now(UTC),
         standing=a.standing,
+        imminence=a.imminence,
+        specificity=a.specificity.score,
         version=1,
     )
     session.add(thread)

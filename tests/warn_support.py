@@ -92,6 +92,8 @@ def add_thread(session: Session, a: ThreadAssessment) -> int:
         assessment=json.dumps(a.to_json()),
         version=1,
         standing=a.standing,
+        imminence=a.imminence,
+        specificity=a.specificity.score,
     )
     session.add(thread)
     session.flush()
