@@ -64,46 +64,46 @@ WARM_UP = 2
 TODAY = date(2031, 6, 1)
 START = date(2030, 6, 1)
 # Invented words for synthetic reports (no real text).
-WORDS = [
-    *[
-        "officials",
-        "harbour",
-        "convoy",
-        "council",
-        "ferry",
-        "border",
-        "patrol",
-        "market",
-        "storm",
-        "bridge",
-        "tunnel",
-    ],
-    *[
-        "railway",
-        "station",
-        "airport",
-        "embassy",
-        "meeting",
-        "summit",
-        "election",
-        "court",
-        "police",
-        "guard",
-        "river",
-    ],
-    *[
-        "village",
-        "city",
-        "lighthouse",
-        "festival",
-        "school",
-        "hospital",
-        "road",
-        "square",
-        "residence",
-        "visit",
-    ],
-]
+_NAMED = (
+    "officials harbour convoy council ferry border patrol market storm bridge tunnel "
+    "railway station airport embassy meeting summit election court police guard river "
+    "village city lighthouse festival school hospital road square residence visit"
+)
+WORDS = _NAMED.split()
+# Reports draw on a Zipfian vocabulary: a few thousand invented words (syllables joined by a
+# seeded generator), the k-th most common used about 1/k as often as the first, as in real
+# text; the named words above sit at middling ranks, so a search for two of them is as
+# selective as a query about a place and a vehicle would be (a few documents in a thousand).
+VOCABULARY_SIZE = 4000
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "or")]
+
+
+def _vocabulary(size: int = VOCABULARY_SIZE) -> tuple[list[str], list[float]]:
+    rng = random.Random(16)
+    invented: list[str] = []
+    seen = set(WORDS)
+    while len(invented) < size - len(WORDS):
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 4)))
+        if word not in seen:
+            seen.add(word)
+            invented.append(word)
+    for rank, word in enumerate(WORDS):
+        invented.insert(100 + 37 * rank, word)
+    weights, total = [], 0.0
+    for rank in range(1, len(invented) + 1):
+        total += 1.0 / rank
+        weights.append(total)
+    return invented, weights
+
+
+VOCABULARY, _CUMULATIVE = _vocabulary()
+
+
+def words_of(rng: random.Random, count: int) -> str:
+    """`count` words drawn from the Zipfian vocabulary."""
+    return " ".join(rng.choices(VOCABULARY, cum_weights=_CUMULATIVE, k=count))
+
+
 ACTS = ("kill", "kidnap", "attack", "threaten", "surveil")
 STATUSES = ("threatened", "considered", "planned", "carried_out", "foiled")
 SOURCES = (("Wire A", "B"), ("Wire B", "C"), ("Desk", "A"), ("Blog", "E"), ("Partner", "B"))
@@ -132,7 +132,7 @@ def thread_parts(index: int) -> tuple[str, str]:
 
 
 def report_text(rng: random.Random, number: int) -> str:
-    words = " ".join(rng.choice(WORDS) for _ in range(40))
+    words = words_of(rng, 40)
     return f"Report {number}. In recent weeks {words}."
 
 
@@ -283,10 +283,22 @@ def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
         template = session.scalar(
             select(Thread.assessment).where(Thread.assessment.is_not(None)).limit(1)
         )
+        copied = session.execute(
+            select(Thread.standing, Thread.imminence, Thread.specificity)
+            .where(Thread.assessment.is_not(None))
+            .limit(1)
+        ).one()
         session.execute(
             update(Thread)
             .where(Thread.assessment.is_(None))
-            .values(assessment=template, assessed_at=now, version=1)
+            .values(
+                assessment=template,
+                assessed_at=now,
+                version=1,
+                standing=copied.standing,
+                imminence=copied.imminence,
+                specificity=copied.specificity,
+            )
         )
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
@@ -349,7 +361,7 @@ def new_document(
         actor, person = thread_parts(index)
         sentences.append(f"Officials said {actor} planned to kill {person} at the port.")
     # Words of its own, so that it is no near-duplicate of the previous new reports.
-    words = " ".join(rng.choice(WORDS) for _ in range(40))
+    words = words_of(rng, 40)
     body = f"New report {number}. In recent weeks {words}. " + " ".join(sentences)
     document = Document.from_text(body, source=f"new/{number}.txt", published=TODAY)
     findings = []

@@ -2,7 +2,7 @@
 search, served by `watchfloor serve`'s application, measured by a client in a second process.
 
     python benchmarks/web.py [--docs 10000] [--threads 5000] [--requests 200]
-                             [--backends sqlite,postgresql]
+                             [--backends sqlite,postgresql] [--store URL]
 
 The store is filled as benchmarks/assess.py fills it (bulk inserts, no NLP): `--docs` documents
 with 10 statements each, `--threads` threads with a stored assessment, 50 protectees. The
@@ -10,7 +10,8 @@ server (uvicorn, in this process) answers a client process that logs in with an 
 TS-cleared reader of the own organization, so every TLP:AMBER document is readable) and asks
 each page `--requests` times after a warm-up; the server-rendered HTML page and its JSON route
 are both timed. PostgreSQL comes from WATCHFLOOR_TEST_DATABASE_URL (default: the local server),
-in a throw-away schema. `--docs 100000` is the acceptance size (p95 < 200 ms).
+in a throw-away schema; `--store URL` fills that database once and measures it again on later
+runs without refilling. `--docs 100000` is the acceptance size (p95 < 200 ms).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assess import Size, fill, postgres_engine, sqlite_engine
@@ -36,7 +37,8 @@ from watchfloor.api.identity import issue_token
 from watchfloor.api.settings import identity_settings
 from watchfloor.publish.access import AccessPolicy, Reader
 from watchfloor.publish.readers import add_reader
-from watchfloor.store.engine import transaction
+from watchfloor.store.engine import make_engine, transaction
+from watchfloor.store.migrate import upgrade
 from watchfloor.store.models import ProtecteeRow, Thread
 from watchfloor.warn.config import CasePolicy
 from watchfloor.warn.users import add_user
@@ -46,15 +48,21 @@ WARM_UP = 5
 
 
 def prepare(engine: Engine, docs: int, threads: int) -> tuple[str, int]:
-    """Fill the store; a reader with a token; returns (token, a thread id)."""
-    fill(engine, Size(threads, docs * 10))
+    """Fill the store (unless `--store` named one already filled); a reader with a token;
+    returns (token, a thread id)."""
     with transaction(engine) as session:
-        session.execute(
-            insert(ProtecteeRow),
-            [{"id": f"protectee-{n:03d}", "name": f"Person {n:03d}"} for n in range(50)],
-        )
-        add_user(session, "bench", ["admin"], email=None, by=None, policy=CasePolicy.load())
-        add_reader(session, Reader("bench", "TS", nationality="USA", organization=ORG), actor="b")
+        filled = session.scalar(select(func.count()).select_from(Thread)) or 0
+    if not filled:
+        fill(engine, Size(threads, docs * 10))
+        with transaction(engine) as session:
+            session.execute(
+                insert(ProtecteeRow),
+                [{"id": f"protectee-{n:03d}", "name": f"Person {n:03d}"} for n in range(50)],
+            )
+            add_user(session, "bench", ["admin"], email=None, by=None, policy=CasePolicy.load())
+            reader = Reader("bench", "TS", nationality="USA", organization=ORG)
+            add_reader(session, reader, actor="b")
+    with transaction(engine) as session:
         token = issue_token(session, "bench", "bench", ["read"], identity_settings(), by="bench")
         thread_id = session.scalar(
             select(Thread.id).where(Thread.statements > 0).order_by(Thread.priority.desc())
@@ -145,6 +153,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=5_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--store",
+        help="a database URL to fill once and keep (a later run with it measures without "
+        "filling again); default: a throw-away store per backend",
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--paths", help=argparse.SUPPRESS)
@@ -154,6 +167,12 @@ def main() -> None:
         print(json.dumps(client(args.client, args.token, paths, args.requests)))
         return
     size = Size(args.threads, args.docs * 10)
+    if args.store:
+        engine = make_engine(args.store)
+        upgrade(engine)
+        result = measure(engine, args.docs, args.threads, args.requests)
+        report(engine.dialect.name, args.docs, args.threads, result)
+        return
     for backend in args.backends.split(","):
         if backend == "sqlite":
             with tempfile.TemporaryDirectory(prefix="watchfloor-bench-web-") as folder:

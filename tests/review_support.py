@@ -135,6 +135,9 @@ def add_thread(session: Session, a: ThreadAssessment) -> int:
         priority=a.priority,
         assessment=json.dumps(a.to_json(), sort_keys=True),
         assessed_at=datetime.now(UTC),
+        standing=a.standing,
+        imminence=a.imminence,
+        specificity=a.specificity.score,
         version=1,
     )
     session.add(thread)

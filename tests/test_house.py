@@ -336,7 +336,6 @@ LONG_FUNCTIONS = {
     "watchfloor.publish.review.add_portion",
     "watchfloor.publish.review.build_review",
     "watchfloor.publish.rollup.rollup",
-    "watchfloor.store.queries.search",
     "watchfloor.store.repository.add_document_with_statements",
     "watchfloor.warn.cases.triage",
 }

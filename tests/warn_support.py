@@ -91,6 +91,9 @@ def add_thread(session: Session, a: ThreadAssessment) -> int:
         priority=a.priority,
         assessment=json.dumps(a.to_json()),
         version=1,
+        standing=a.standing,
+        imminence=a.imminence,
+        specificity=a.specificity.score,
     )
     session.add(thread)
     session.flush()

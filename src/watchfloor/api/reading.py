@@ -9,8 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, cast, func, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import and_, func, or_, select
 
 from watchfloor.api.core import (
     CanRead,
@@ -111,14 +110,6 @@ def statements(
     return respond(request, page(items, nxt))
 
 
-def _assessed(session: Any, *path: str) -> Any:
-    """One field of the stored assessment JSON, read by the database (the board needs three
-    small fields of a document that can run to many kilobytes)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.json_extract(Thread.assessment, "$." + ".".join(path))
-    return cast(Thread.assessment, JSONB)[path if len(path) > 1 else path[0]].astext
-
-
 BOARD_COLUMNS = (
     Thread.id,
     Thread.key,
@@ -134,11 +125,14 @@ BOARD_COLUMNS = (
     Thread.statements,
     Thread.first_seen,
     Thread.last_seen,
+    Thread.standing,
+    Thread.imminence,
+    Thread.specificity,
 )
 
 
-def thread_summary(row: Any, assessed: Any) -> dict[str, Any]:
-    specificity = assessed.specificity
+def thread_summary(row: Any) -> dict[str, Any]:
+    specificity = row.specificity
     return {
         "id": row.id,
         "key": row.key,
@@ -154,8 +148,8 @@ def thread_summary(row: Any, assessed: Any) -> dict[str, Any]:
         "statements": row.statements,
         "first_seen": row.first_seen.isoformat() if row.first_seen else None,
         "last_seen": row.last_seen.isoformat() if row.last_seen else None,
-        "standing": assessed.standing or "live",
-        "imminence": assessed.imminence,
+        "standing": row.standing or "live",
+        "imminence": row.imminence,
         "specificity": float(specificity) if specificity is not None else None,
     }
 
@@ -174,42 +168,28 @@ def board(
         from fastapi import HTTPException
 
         raise HTTPException(422, f"standing {standing!r}: use one of {', '.join(STANDINGS)}")
-    standing_of = func.coalesce(_assessed(ctx.session, "standing"), "live")
+    # Stored columns, not the assessment JSON: the filter, its count and the rows read no JSON.
     where = [Thread.assessment.is_not(None), ctx.clearance.threads()]
     if protectee:
         where.append(Thread.protectee == protectee)
     if harm:
         where.append(Thread.harm == harm)
     if standing:
-        where.append(standing_of == standing)
+        where.append(Thread.standing == standing)
     count = ctx.session.scalar(select(func.count()).select_from(Thread).where(*where)) or 0
     after = decode_cursor(cursor, float, int)
     if after:
         prio, tid = after
         where.append(or_(Thread.priority < prio, and_(Thread.priority == prio, Thread.id > tid)))
-    query = (
-        select(*BOARD_COLUMNS)
-        .where(*where)
-        .order_by(Thread.priority.desc(), Thread.id)
-        .limit(limit + 1)
-    )
+    order = (Thread.priority.desc(), Thread.id)
+    # The page's ids first, then its rows: SQLite reads a column stored after the assessment by
+    # walking the assessment's overflow pages, which for every tied row before the sort is slow.
+    ids = select(Thread.id).where(*where).order_by(*order).limit(limit + 1).subquery()
+    query = select(*BOARD_COLUMNS).where(Thread.id.in_(select(ids.c.id))).order_by(*order)
     rows = ctx.session.execute(query).all()
     nxt = encode_cursor(rows[limit - 1].priority, rows[limit - 1].id) if len(rows) > limit else None
     rows = rows[:limit]
-    # The assessment fields of this page only: a database may compute a select list before it
-    # sorts, and parsing every thread's JSON to show fifty is the cost this avoids.
-    fields = {
-        r.id: r
-        for r in ctx.session.execute(
-            select(
-                Thread.id,
-                standing_of.label("standing"),
-                _assessed(ctx.session, "imminence").label("imminence"),
-                _assessed(ctx.session, "specificity", "score").label("specificity"),
-            ).where(Thread.id.in_([r.id for r in rows]))
-        )
-    }
-    return [thread_summary(r, fields[r.id]) for r in rows], nxt, count
+    return [thread_summary(r) for r in rows], nxt, count
 
 
 @router.get("/threads", summary="The threat board: threads, highest priority first")

@@ -460,6 +460,9 @@ def _store_assessment(thread: Thread, after: ThreadAssessment, now: datetime) ->
     thread.confidence = after.confidence
     thread.trend = after.trend.label
     thread.priority = after.priority
+    thread.standing = after.standing
+    thread.imminence = after.imminence
+    thread.specificity = after.specificity.score
     thread.assessment = json.dumps(after.to_json(), ensure_ascii=False, sort_keys=True)
     thread.assessed_at = now
     thread.version = (thread.version or 0) + 1

@@ -298,10 +298,8 @@ class AuditEntry(Base):
 
 class Thread(Base):
     """Statements about one (actor, target) pair across documents, with its latest assessment.
-
-    The columns the board sorts and filters on are copied out of `assessment` (the JSON of
-    assess.records.ThreadAssessment), which holds the whole picture.
-    """
+    The columns the board sorts, filters and shows are copied out of `assessment` (the JSON of
+    assess.records.ThreadAssessment), which holds the whole picture."""
 
     __tablename__ = "threads"
 
@@ -326,6 +324,11 @@ class Thread(Base):
     assessment: Mapped[str | None] = mapped_column(Text)  # JSON
     assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every re-assessment
+    standing: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
+    imminence: Mapped[str | None] = mapped_column(String(16))
+    specificity: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_threads_standing_priority", "standing", "priority"),)
 
 
 class Override(Base):

@@ -373,74 +373,102 @@ def fts5_query(query: str) -> str:
     return expression
 
 
+# PostgreSQL ranks at most this many matches: ts_rank_cd reads each match's vector, and a query
+# of common words matches most of a large store. The candidates are the newest matches the
+# reader may see (filters applied first), so a capped ranking never loses a visible match to a
+# withheld one; it only leaves older matches of a very common query unranked.
+RANK_CANDIDATES = 2000
+
+
 def search(
-    session: Session, query: str, filters: Filters | None = None, *, limit: int = 20
+    session: Session,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    candidates: int = RANK_CANDIDATES,
 ) -> list[SearchHit]:
-    """Documents matching a full-text query, best first (FTS5 bm25 / PostgreSQL ts_rank)."""
+    """Documents matching a full-text query, best first (FTS5 bm25 / PostgreSQL ts_rank_cd;
+    PostgreSQL ranks the newest `candidates` visible matches)."""
     filters = filters or Filters()
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = fts5_query(query)
-        if not match:
-            return []
-        ranked = (
-            select(
-                literal_column("documents_fts.rowid").label("doc_id"),
-                literal_column("bm25(documents_fts, 4.0, 1.0)").label("score"),
-                literal_column(
-                    f"snippet(documents_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 16)"
-                ).label("snippet"),
-            )
-            .select_from(text("documents_fts"))
-            .where(text("documents_fts MATCH :match"))
-            .subquery()
-        )
-        order: Any = ranked.c.score.asc()
-        rank: Any = -ranked.c.score
-    else:
-        if not query.strip():
-            return []
-        tsquery = func.websearch_to_tsquery("english", query)
-        vector: Any = literal_column("documents.search_vector")
-        ranked = (
-            select(
-                Document.id.label("doc_id"),
-                func.ts_rank_cd(vector, tsquery).label("score"),
-                literal_column("''").label("snippet"),
-            )
-            .where(vector.op("@@")(tsquery))
-            .subquery()
-        )
-        order = ranked.c.score.desc()
-        rank = ranked.c.score
-        match = ""
-    statement = (
-        _summary_select()
-        .add_columns(ranked.c.snippet, rank.label("rank"))
-        .join(ranked, ranked.c.doc_id == Document.id)
-        .where(*filters.document_clauses())
-        .order_by(order, Document.id)
-        .limit(limit)
-    )
+    match = fts5_query(query) if dialect == "sqlite" else query.strip()
+    if not match:
+        return []
+    visible = [*filters.document_clauses()]
     if filters.about_statements:
-        statement = statement.where(
+        visible.append(
             exists(
                 select(Statement.id).where(
                     Statement.document_id == Document.id, *filters.statement_clauses()
                 )
             )
         )
+    ranked = _sqlite_ranked() if dialect == "sqlite" else _pg_ranked(match, visible, candidates)
+    statement = (
+        _summary_select()
+        .add_columns(ranked.c.score.label("rank"))
+        .join(ranked, ranked.c.doc_id == Document.id)
+        .where(*visible)
+        .order_by(ranked.c.score.desc(), Document.id)
+        .limit(limit)
+    )
     try:
         rows = session.execute(statement, {"match": match} if dialect == "sqlite" else {}).all()
+        hits = [SearchHit(_summary(row[:5]), "", float(row[5])) for row in rows]
+        if not hits:
+            return hits
+        if dialect == "sqlite":
+            return _sqlite_snippets(session, match, hits)
+        return _pg_snippets(session, query, hits)
     except DBAPIError as exc:  # FTS5 "expression tree is too large", a tsquery too deep ...
         raise SearchError(
             f"search {query[:60]!r}: the full-text index cannot run this query "
             f"({str(exc.orig).strip()}); use fewer terms or fewer ORs"
         ) from None
-    hits = [SearchHit(_summary(row[:5]), row[5], float(row[6])) for row in rows]
-    if dialect != "sqlite" and hits:
-        hits = _pg_snippets(session, query, hits)
-    return hits
+
+
+def _sqlite_ranked() -> Any:
+    # bm25 runs inside FTS5 over the match's doclists; the snippet waits for the page.
+    return (
+        select(
+            literal_column("documents_fts.rowid").label("doc_id"),
+            literal_column("-bm25(documents_fts, 4.0, 1.0)").label("score"),
+        )
+        .select_from(text("documents_fts"))
+        .where(text("documents_fts MATCH :match"))
+        .subquery()
+    )
+
+
+def _pg_ranked(query: str, visible: list[Any], candidates: int) -> Any:
+    tsquery = func.websearch_to_tsquery("english", query)
+    vector: Any = literal_column("documents.search_vector")
+    newest = (
+        select(Document.id)
+        .where(vector.op("@@")(tsquery), *visible)
+        .order_by(Document.id.desc())
+        .limit(candidates)
+        .subquery()
+    )
+    return (
+        select(Document.id.label("doc_id"), func.ts_rank_cd(vector, tsquery).label("score"))
+        .join(newest, newest.c.id == Document.id)
+        .subquery()
+    )
+
+
+def _sqlite_snippets(session: Session, match: str, hits: list[SearchHit]) -> list[SearchHit]:
+    ids = ", ".join(str(int(hit.document.id)) for hit in hits)
+    rows = session.execute(
+        text(
+            f"SELECT rowid, snippet(documents_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 16) "
+            f"FROM documents_fts WHERE documents_fts MATCH :match AND rowid IN ({ids})"
+        ),
+        {"match": match},
+    ).all()
+    snippets: dict[int, str] = {doc_id: snippet for doc_id, snippet in rows}
+    return [SearchHit(h.document, snippets.get(h.document.id, ""), h.rank) for h in hits]
 
 
 def _pg_snippets(session: Session, query: str, hits: list[SearchHit]) -> list[SearchHit]:
