@@ -38,10 +38,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from watchfloor.datafiles import DatesAsText, parse_yaml
 from watchfloor.errors import WatchlistError
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -58,16 +58,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 ALIAS_SEPARATOR = ";"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class _DatesAsText(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so "2019-13-40" gets our message, not a crash."""
-
-
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class Role(BaseModel):
@@ -216,10 +206,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
 
 
 def _yaml_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    try:
-        data = yaml.load(text, Loader=_DatesAsText)
-    except yaml.YAMLError as exc:
-        raise WatchlistError(f"{source}: unreadable YAML ({exc}); fix the syntax") from exc
+    data = parse_yaml(text, source, error=WatchlistError, loader=DatesAsText)
     if data is None:
         data = {"protectees": []}
     if not isinstance(data, dict) or "protectees" not in data:
