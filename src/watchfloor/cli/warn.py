@@ -90,13 +90,13 @@ def cases_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """List duty-to-warn cases, nearest deadline first."""
-    from watchfloor.warn import actor, cases
+    from watchfloor.warn import actor, case_summary, list_cases
 
     who = _who(as_)
 
     def run(session: Any) -> list[dict[str, Any]]:
         actor(session, who)
-        return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
+        return [case_summary(c) for c in list_cases(session, state=state, limit=limit)]
 
     rows = in_store(run, read_only=True)
 
@@ -137,10 +137,10 @@ def case_show_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Everything about one case (the read is audited)."""
-    from watchfloor.warn import cases
+    from watchfloor.warn import show_case
 
     who = _who(as_)
-    data = in_store(lambda session: cases.show(session, case_id, who))
+    data = in_store(lambda session: show_case(session, case_id, who))
     if output_format is not OutputFormat.table:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
@@ -227,45 +227,19 @@ def case_warn_command(
     as_: AsOpt = None,
 ) -> None:
     """Draft the warning for review; with --confirm, queue it to the protectee's contacts."""
-    from watchfloor.store import audit
-    from watchfloor.warn import ACK_PLACEHOLDER, actor, cases
+    from watchfloor.warn import warn_case
 
     who = _who(as_)
     policy = _case_policy()
     people = _watchlist_for_warn(watchlist)
     subject, body = _edited_text(text_file) if text_file else (None, None)
     if not confirm:
-
-        def preview(session: Any) -> tuple[str, str, list[Any]]:
-            actor(session, who)
-            case = cases.get_case(session, case_id)
-            drafted = cases.draft(session, case, people)
-            audit.append(
-                session,
-                actor=who,
-                action="case.read",
-                subject_type="case",
-                subject_id=case_id,
-                details={"view": "draft"},
-            )
-            return (*drafted, cases.contacts_of(case, people))
-
-        drafted_subject, drafted_body, contacts = in_store(preview)
-        console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
-        shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
-        console.print(shown, highlight=False, markup=False)
-        to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
-        console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
-        console.print(
-            "Review the draft. Send it with --confirm, or save an edited copy and pass "
-            "--text-file FILE --confirm.",
-            highlight=False,
-        )
+        _show_draft(case_id, who, people, subject, body)
         return
     notices = in_store(
         lambda session: [
             (n.id, n.channel, n.recipient)
-            for n in cases.warn(
+            for n in warn_case(
                 session, case_id, who, policy, subject=subject, body=body, watchlist=people
             )
         ]
@@ -273,6 +247,38 @@ def case_warn_command(
     for notice_id, channel, recipient in notices:
         console.print(f"queued notice {notice_id}: {channel} to {recipient}", highlight=False)
     console.print("`watchfloor outbox send` delivers them.", highlight=False)
+
+
+def _show_draft(case_id: int, who: str, people: Any, subject: str | None, body: str | None) -> None:
+    """The drafted (or the reviewer's) warning and its recipients; reading it is audited."""
+    from watchfloor.store import append_audit
+    from watchfloor.warn import ACK_PLACEHOLDER, actor, contacts_of, draft_notices, get_case
+
+    def preview(session: Any) -> tuple[str, str, list[Any]]:
+        actor(session, who)
+        case = get_case(session, case_id)
+        drafted = draft_notices(session, case, people)
+        append_audit(
+            session,
+            actor=who,
+            action="case.read",
+            subject_type="case",
+            subject_id=case_id,
+            details={"view": "draft"},
+        )
+        return (*drafted, contacts_of(case, people))
+
+    drafted_subject, drafted_body, contacts = in_store(preview)
+    console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
+    shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
+    console.print(shown, highlight=False, markup=False)
+    to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
+    console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
+    console.print(
+        "Review the draft. Send it with --confirm, or save an edited copy and pass "
+        "--text-file FILE --confirm.",
+        highlight=False,
+    )
 
 
 @case_app.command("waive")
@@ -283,25 +289,21 @@ def case_waive_command(
     as_: AsOpt = None,
 ) -> None:
     """Propose withholding the warning; another person with the approver role decides."""
-    from watchfloor.warn import cases
+    from watchfloor.warn import propose_waiver
 
     who, policy = _who(as_), _case_policy()
     in_store(
-        lambda session: cases.propose_waiver(
-            session, case_id, who, policy, code=code, reason=reason
-        )
+        lambda session: propose_waiver(session, case_id, who, policy, code=code, reason=reason)
     )
     console.print(f"case {case_id}: waiver {code} proposed by {who}", highlight=False)
 
 
 def _decide(case_id: int, as_: str | None, approve: bool, reason: str | None) -> None:
-    from watchfloor.warn import cases
+    from watchfloor.warn import decide_waiver
 
     who, policy = _who(as_), _case_policy()
     in_store(
-        lambda session: cases.decide_waiver(
-            session, case_id, who, policy, approve=approve, reason=reason
-        )
+        lambda session: decide_waiver(session, case_id, who, policy, approve=approve, reason=reason)
     )
     verdict = "approved" if approve else "rejected"
     console.print(f"case {case_id}: waiver {verdict} by {who}", highlight=False)
@@ -328,10 +330,10 @@ def case_reject_command(
 
 
 def _move(case_id: int, as_: str | None, to_state: str, reason: str | None) -> None:
-    from watchfloor.warn import cases
+    from watchfloor.warn import move_case
 
     who, policy = _who(as_), _case_policy()
-    in_store(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
+    in_store(lambda session: move_case(session, case_id, who, policy, to_state, reason=reason))
     console.print(f"case {case_id}: {to_state} by {who}", highlight=False)
 
 
