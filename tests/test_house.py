@@ -338,7 +338,6 @@ LONG_FUNCTIONS = {
     "watchfloor.cli.publish.review_build_command",
     "watchfloor.cli.store.ingest_command",
     "watchfloor.cli.store.watch_command",
-    "watchfloor.cli.warn.case_show_command",
     "watchfloor.evaluation.scoring.SetScore.errors",
     "watchfloor.extract.dates.resolve",
     "watchfloor.extract.lexicon.load_lexicon",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Column, Table
+from rich.table import Column
 
 from watchfloor.cli.common import (
     LimitOpt,
@@ -19,6 +19,7 @@ from watchfloor.cli.common import (
     console,
     fail,
     in_store,
+    rows_table,
     show_rows,
     store_engine,
 )
@@ -162,43 +163,48 @@ def case_show_command(
         console.print(
             f"waiver {w['code']} proposed by {w['proposed_by']}: {w['reason']}", highlight=False
         )
-    events = Table(title="events", title_justify="left")
-    for column in ("at", "actor", "event", "details"):
-        events.add_column(column, overflow="fold")
-    for e in data["events"]:
-        kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
-        details = e["details"]
-        if e["kind"] == "opened":
-            g0 = details.get("grades", {})
-            shown = (
-                f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
-            )
-        elif e["kind"] == "retriaged":
-            shown = ", ".join(details.get("sharpened") or []) or "grades changed"
-            b, a = details["before"], details["after"]
-            shown += (
-                f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
-                f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
-            )
-        else:
-            shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
-        events.add_row(e["at"][:19], e["actor"], kind, shown)
-    console.print(events)
+    console.print(
+        rows_table(
+            "events",
+            ("at", "actor", "event", "details"),
+            map(_event_row, data["events"]),
+            title_justify="left",
+        )
+    )
     if data["notices"]:
-        notices = Table(title="notices", title_justify="left")
-        for column in ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged"):
-            notices.add_column(column, overflow="fold")
-        for n in data["notices"]:
-            notices.add_row(
-                str(n["id"]),
-                n["kind"],
-                n["channel"],
-                n["recipient"],
-                n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
-                str(n["attempts"]),
-                (n["acknowledged_at"] or "")[:19],
-            )
-        console.print(notices)
+        columns = ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged")
+        rows = map(_notice_row, data["notices"])
+        console.print(rows_table("notices", columns, rows, title_justify="left"))
+
+
+def _event_row(e: dict[str, Any]) -> Row:
+    kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
+    details = e["details"]
+    if e["kind"] == "opened":
+        g0 = details.get("grades", {})
+        shown = f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
+    elif e["kind"] == "retriaged":
+        shown = ", ".join(details.get("sharpened") or []) or "grades changed"
+        b, a = details["before"], details["after"]
+        shown += (
+            f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
+            f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
+        )
+    else:
+        shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
+    return (e["at"][:19], e["actor"], kind, shown)
+
+
+def _notice_row(n: dict[str, Any]) -> Row:
+    return (
+        str(n["id"]),
+        n["kind"],
+        n["channel"],
+        n["recipient"],
+        n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
+        str(n["attempts"]),
+        (n["acknowledged_at"] or "")[:19],
+    )
 
 
 def _edited_text(path: Path) -> tuple[str | None, str]:
