@@ -337,7 +337,6 @@ LONG_FUNCTIONS = {
     "watchfloor.cli.store.ingest_command",
     "watchfloor.cli.store.watch_command",
     "watchfloor.evaluation.scoring.SetScore.errors",
-    "watchfloor.extract.dates.resolve",
     "watchfloor.extract.lexicon.load_lexicon",
     "watchfloor.extract.statements.StatementReader._split_conjoined",
     "watchfloor.extract.statements.StatementReader.statement",
