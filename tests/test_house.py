@@ -348,7 +348,6 @@ LONG_FUNCTIONS = {
     "watchfloor.link.protectees.load_protectees",
     "watchfloor.link.watchlist._csv_entries",
     "watchfloor.publish.review.add_portion",
-    "watchfloor.publish.rollup.rollup",
     "watchfloor.store.queries.search",
     "watchfloor.store.repository.add_document_with_statements",
     "watchfloor.warn.cases.triage",
