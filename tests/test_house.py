@@ -343,7 +343,6 @@ LONG_FUNCTIONS = {
     "watchfloor.extract.syntax.Syntax.np",
     "watchfloor.ingest.files._html_document",
     "watchfloor.ingest.watching._watch_one",
-    "watchfloor.link.targets.TargetResolver._refer",
     "watchfloor.link.protectees.load_protectees",
     "watchfloor.link.watchlist._csv_entries",
     "watchfloor.publish.review.add_portion",
