@@ -335,7 +335,6 @@ LONG_FUNCTIONS = {
     "watchfloor.cli.extract.extract_command",
     "watchfloor.cli.publish.review_build_command",
     "watchfloor.cli.store.ingest_command",
-    "watchfloor.cli.store.watch_command",
     "watchfloor.evaluation.scoring.SetScore.errors",
     "watchfloor.extract.lexicon.load_lexicon",
     "watchfloor.extract.statements.StatementReader._split_conjoined",
