@@ -343,7 +343,6 @@ LONG_FUNCTIONS = {
     "watchfloor.ingest.files._html_document",
     "watchfloor.ingest.watching._watch_one",
     "watchfloor.link.protectees.load_protectees",
-    "watchfloor.link.watchlist._csv_entries",
     "watchfloor.publish.review.add_portion",
     "watchfloor.store.queries.search",
     "watchfloor.store.repository.add_document_with_statements",

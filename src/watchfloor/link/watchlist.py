@@ -239,16 +239,7 @@ def _csv_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
         raise WatchlistError(f"{source}: unreadable CSV ({exc}); fix the quoting") from exc
-    if not header:
-        raise WatchlistError(f"{source}: empty CSV; the first row must name the columns")
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if unknown:
-        raise WatchlistError(
-            f"{source}: field {unknown[0]}: unknown column; allowed: {', '.join(CSV_COLUMNS)}"
-        )
-    for required in ("id", "name"):
-        if required not in header:
-            raise WatchlistError(f"{source}: field {required}: missing column")
+    _check_header(header, source)
     entries: dict[str, dict[str, Any]] = {}
     labels: dict[str, str] = {}
     for line, raw in rows:
@@ -293,6 +284,20 @@ def _csv_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
         entries[pid] = entry
         labels[pid] = f"row {line}"
     return [(f"{pid} ({labels[pid]})", entry) for pid, entry in entries.items()]
+
+
+def _check_header(header: list[str], source: str) -> None:
+    """The first row names known columns, id and name among them."""
+    if not header:
+        raise WatchlistError(f"{source}: empty CSV; the first row must name the columns")
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise WatchlistError(
+            f"{source}: field {unknown[0]}: unknown column; allowed: {', '.join(CSV_COLUMNS)}"
+        )
+    for required in ("id", "name"):
+        if required not in header:
+            raise WatchlistError(f"{source}: field {required}: missing column")
 
 
 def _label(item: dict[str, Any], fallback: str) -> str:
