@@ -8,6 +8,8 @@ Reads the source with `ast` only (nothing is imported), so it runs in well under
 from __future__ import annotations
 
 import ast
+import importlib
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -284,22 +286,38 @@ STAGES = (
 
 
 def test_the_cli_imports_the_stages_through_their_faces() -> None:
-    """cli/ imports `watchfloor.<stage>` (or a stage's `records`), never a stage's modules."""
+    """cli/ imports `watchfloor.<stage>` (or a stage's `records`), never a stage's modules,
+    neither by their dotted name nor as a name (`from watchfloor.warn import cases`)."""
     behind: list[str] = []
     for path in sorted((PACKAGE / "cli").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
+                names += [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             else:
                 continue
             for name in names:
-                parts = name.split(".")
-                inner = len(parts) > 2 and parts[0] == "watchfloor" and parts[1] in STAGES
-                if inner and parts[2] != "records":
+                if _behind_a_face(name):
                     behind.append(f"{path.relative_to(SRC)}:{node.lineno}: {name}")
     assert behind == [], f"import these from the stage's package (add them to its face): {behind}"
+
+
+def _behind_a_face(name: str) -> bool:
+    """`watchfloor.<stage>.<module>...` where <module> is a real submodule, not `records`. A
+    face may re-export a function under its module's name (`publish.rollup`): what the face
+    gives for the name decides, and a module (or nothing but the file) is behind the face."""
+    parts = name.split(".")
+    if len(parts) < 3 or parts[0] != "watchfloor" or parts[1] not in STAGES:
+        return False
+    if parts[2] == "records":
+        return False
+    inner = PACKAGE / parts[1] / parts[2]
+    if not (inner.with_suffix(".py").is_file() or (inner / "__init__.py").is_file()):
+        return False
+    given = getattr(importlib.import_module(f"watchfloor.{parts[1]}"), parts[2], None)
+    return given is None or isinstance(given, types.ModuleType)
 
 
 MAX_FUNCTION_LINES = 60
@@ -308,8 +326,6 @@ MAX_FUNCTION_LINES = 60
 # line with ast. The list may only shrink, like OVER_LIMIT: a new long function fails, and so
 # does a name here whose function has come under the limit or gone (take it off the list).
 LONG_FUNCTIONS = {
-    "watchfloor.assess.grading.assess_thread",
-    "watchfloor.assess.judgement._rationale",
     "watchfloor.assess.priority.prioritize",
     "watchfloor.assess.reading._evidence",
     "watchfloor.assess.service._assign",
@@ -319,23 +335,15 @@ LONG_FUNCTIONS = {
     "watchfloor.cli.extract.extract_command",
     "watchfloor.cli.publish.review_build_command",
     "watchfloor.cli.store.ingest_command",
-    "watchfloor.cli.store.watch_command",
-    "watchfloor.cli.warn.case_show_command",
     "watchfloor.evaluation.scoring.SetScore.errors",
-    "watchfloor.extract.dates.resolve",
     "watchfloor.extract.lexicon.load_lexicon",
     "watchfloor.extract.statements.StatementReader._split_conjoined",
     "watchfloor.extract.statements.StatementReader.statement",
     "watchfloor.extract.syntax.Syntax.np",
     "watchfloor.ingest.files._html_document",
     "watchfloor.ingest.watching._watch_one",
-    "watchfloor.link.names.NameIndex.mentions",
-    "watchfloor.link.targets.TargetResolver._refer",
     "watchfloor.link.protectees.load_protectees",
-    "watchfloor.link.watchlist._csv_entries",
     "watchfloor.publish.review.add_portion",
-    "watchfloor.publish.review.build_review",
-    "watchfloor.publish.rollup.rollup",
     "watchfloor.store.repository.add_document_with_statements",
     "watchfloor.warn.cases.triage",
 }

@@ -190,7 +190,7 @@ BAD_FILES = [
     pytest.param(
         "broken.yaml",
         "protectees:\n  - {id: ann, name: [Ann\n",
-        ["unreadable YAML"],
+        ["not valid YAML"],
         id="yaml-unreadable",
     ),
     pytest.param(

@@ -13,17 +13,32 @@ that says what a file may hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from watchfloor.errors import ConfigError, WatchfloorError
+from watchfloor.errors import ConfigError, InputError, WatchfloorError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 Model = TypeVar("Model", bound=BaseModel)
+# The error to raise, given the whole "file: problem. Fix." message: a leaf class of the tree,
+# or `as_input_error` for readers whose callers expect an InputError.
+ErrorFactory = Callable[[str], WatchfloorError]
+
+
+class DatesAsText(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a schema's own check gives the message for
+    "2019-13-40" rather than the YAML reader failing on it."""
+
+
+DatesAsText.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class Schema(BaseModel):
@@ -37,7 +52,7 @@ class Schema(BaseModel):
 def read_yaml(
     path: Path,
     *,
-    error: type[WatchfloorError] = ConfigError,
+    error: ErrorFactory = ConfigError,
     loader: type[yaml.SafeLoader] = yaml.SafeLoader,
     hint: str = "",
 ) -> Any:
@@ -49,14 +64,31 @@ def read_yaml(
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error(f"{path}: cannot read the file ({reason}). {hint or 'Fix the path.'}") from exc
+    return parse_yaml(text, path, error=error, loader=loader)
+
+
+def parse_yaml(
+    text: str,
+    path: Path | str,
+    *,
+    error: ErrorFactory = ConfigError,
+    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
+) -> Any:
+    """`text` (already read from `path`, e.g. by a reader that also takes CSV) parsed as YAML."""
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise error(f"{path}: not valid YAML ({_one_line(exc)}). Fix the file.") from exc
 
 
+def as_input_error(message: str) -> InputError:
+    """An InputError from a "file: problem" message, for readers of input files (not config)."""
+    source, _, problem = message.partition(": ")
+    return InputError(source, problem)
+
+
 def check_data(
-    data: Any, model: type[Model], path: Path | str, *, error: type[WatchfloorError] = ConfigError
+    data: Any, model: type[Model], path: Path | str, *, error: ErrorFactory = ConfigError
 ) -> Model:
     """`data` (already read from `path`) validated against `model`."""
     try:
@@ -69,7 +101,7 @@ def load_yaml(
     path: Path,
     model: type[Model],
     *,
-    error: type[WatchfloorError] = ConfigError,
+    error: ErrorFactory = ConfigError,
     hint: str = "",
 ) -> Model:
     """The file at `path`, read and validated against `model`."""

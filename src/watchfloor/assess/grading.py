@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from watchfloor.assess import grades
 from watchfloor.assess.config import AssessConfig
-from watchfloor.assess.judgement import JudgementInputs, judge, term_for
-from watchfloor.assess.priority import PriorityInputs, prioritize
+from watchfloor.assess.judgement import Judgement, JudgementInputs, judge, term_for
+from watchfloor.assess.priority import Priority, PriorityInputs, prioritize
 from watchfloor.assess.records import (
     BehaviourFinding,
     EvidenceRef,
@@ -28,7 +29,7 @@ from watchfloor.assess.records import (
     Trend,
 )
 from watchfloor.assess.signals import redate
-from watchfloor.assess.standing import Death, standing
+from watchfloor.assess.standing import Death, Standing, standing
 from watchfloor.assess.trend import build_trend, has_burst
 from watchfloor.errors import WatchfloorError
 
@@ -66,20 +67,47 @@ def assess_thread(
         )
     ordered = sorted(statements, key=_order)
     live = [s for s in ordered if s.key not in overrides.dismissed_statements]
-    dismissed = len(ordered) - len(live)
     if not live:
         return _all_dismissed(key, ordered, overrides, config)
+    graded = _grade(live, signals, overrides, config, today, deaths)
+    judgement = judge(_judgement_inputs(graded, overrides, len(ordered) - len(live)), config)
+    return _assessment(key, graded, judgement, _priority(graded, config, today), overrides)
 
+
+@dataclass(frozen=True)
+class _Graded:
+    """The grades of one thread's live statements, before the judgement and the priority."""
+
+    live: list[StatementEvidence]
+    units: dict[str, grades.Unit]
+    reliability: str
+    computed: grades.CredibilityGrade
+    credibility: int
+    specificity: Specificity
+    harm: str
+    status: str
+    severity: int
+    imminence: str
+    imminence_days: int | None
+    days: dict[int, date]
+    behaviours: tuple[BehaviourFinding, ...]
+    trend: Trend
+    stands: Standing
+
+
+def _grade(
+    live: list[StatementEvidence],
+    signals: Sequence[StoredSignal],
+    overrides: ThreadOverrides,
+    config: AssessConfig,
+    today: date,
+    deaths: Sequence[Death],
+) -> _Graded:
     units = grades.units_of(live, config)
-    reliability = grades.reliability(units, config)
     computed = grades.credibility(units, config)
-    credibility = overrides.credibility if overrides.credibility is not None else computed.value
-    specificity = grades.specificity(live, config)
     harm = grades.harm(live, config)
     status = grades.status(live, config)
-    severity = grades.severity(harm, status, config)
     imminence, imminence_days = grades.imminence(live, config, today)
-
     days = {s.document_id: s.day for s in live}
     near = _near_signals(live, signals, config)
     behaviours = tuple(
@@ -94,48 +122,78 @@ def assess_thread(
     for document_id, signal in near:
         if signal.kind in CONTEXT_KINDS:
             context[document_id].append(redate(signal, days[document_id]))
-    trend = build_trend(live, context, _credibility_by_day(live, config), config, today)
-    stands = standing(live, status, context, deaths, config, today)
-
-    judgement = judge(
-        JudgementInputs(
-            statements=live,
-            units=units,
-            reliability=reliability,
-            credibility=computed,
-            credibility_value=credibility,
-            credibility_override=(
-                (overrides.credibility_reason or "no reason given")
-                if overrides.credibility is not None
-                else None
-            ),
-            specificity=specificity,
-            status=status,
-            behaviours=behaviours,
-            trend=trend,
-            dismissed=dismissed,
+    return _Graded(
+        live=live,
+        units=units,
+        reliability=grades.reliability(units, config),
+        computed=computed,
+        credibility=(
+            overrides.credibility if overrides.credibility is not None else computed.value
         ),
-        config,
+        specificity=grades.specificity(live, config),
+        harm=harm,
+        status=status,
+        severity=grades.severity(harm, status, config),
+        imminence=imminence,
+        imminence_days=imminence_days,
+        days=days,
+        behaviours=behaviours,
+        trend=build_trend(live, context, _credibility_by_day(live, config), config, today),
+        stands=standing(live, status, context, deaths, config, today),
     )
-    last_seen = live[-1].day
-    priority = prioritize(
+
+
+def _judgement_inputs(
+    graded: _Graded, overrides: ThreadOverrides, dismissed: int
+) -> JudgementInputs:
+    return JudgementInputs(
+        statements=graded.live,
+        units=graded.units,
+        reliability=graded.reliability,
+        credibility=graded.computed,
+        credibility_value=graded.credibility,
+        credibility_override=(
+            (overrides.credibility_reason or "no reason given")
+            if overrides.credibility is not None
+            else None
+        ),
+        specificity=graded.specificity,
+        status=graded.status,
+        behaviours=graded.behaviours,
+        trend=graded.trend,
+        dismissed=dismissed,
+    )
+
+
+def _priority(graded: _Graded, config: AssessConfig, today: date) -> Priority:
+    return prioritize(
         PriorityInputs(
-            statements=live,
-            severity=severity,
-            specificity=specificity,
-            behaviours=behaviours,
-            trend=trend,
-            burst=has_burst(live, config),
-            credibility=credibility,
-            reliability=reliability,
-            independent_origins=len(units),
-            status=status,
-            last_seen=last_seen,
-            history=stands.label == "history",
+            statements=graded.live,
+            severity=graded.severity,
+            specificity=graded.specificity,
+            behaviours=graded.behaviours,
+            trend=graded.trend,
+            burst=has_burst(graded.live, config),
+            credibility=graded.credibility,
+            reliability=graded.reliability,
+            independent_origins=len(graded.units),
+            status=graded.status,
+            last_seen=graded.live[-1].day,
+            history=graded.stands.label == "history",
         ),
         config,
         today,
     )
+
+
+def _assessment(
+    key: str,
+    graded: _Graded,
+    judgement: Judgement,
+    priority: Priority,
+    overrides: ThreadOverrides,
+) -> ThreadAssessment:
+    live = graded.live
     actor, lineage = _actor(key, live)
     return ThreadAssessment(
         key=key,
@@ -144,35 +202,35 @@ def assess_thread(
         target=_target(live),
         protectee=_most_common(s.protectee for s in live),
         first_seen=live[0].day,
-        last_seen=last_seen,
+        last_seen=live[-1].day,
         statements=len(live),
-        documents=len(days),
+        documents=len(graded.days),
         clusters=_clusters(live),
-        independent_origins=len(units),
-        reliability=reliability,
-        credibility=credibility,
+        independent_origins=len(graded.units),
+        reliability=graded.reliability,
+        credibility=graded.credibility,
         credibility_overridden=overrides.credibility is not None,
-        specificity=specificity,
-        harm=harm,
-        status=status,
-        severity=severity,
-        imminence=imminence,
-        imminence_days=imminence_days,
-        behaviours=behaviours,
-        trend=trend,
+        specificity=graded.specificity,
+        harm=graded.harm,
+        status=graded.status,
+        severity=graded.severity,
+        imminence=graded.imminence,
+        imminence_days=graded.imminence_days,
+        behaviours=graded.behaviours,
+        trend=graded.trend,
         likelihood=judgement.likelihood,
         likelihood_range=judgement.likelihood_range,
         confidence=judgement.confidence,
         priority=priority.value,
         rationale=judgement.rationale,
         duty_to_warn_statements=sum(1 for s in live if s.duty_to_warn),
-        document_ids=tuple(sorted(days)),
+        document_ids=tuple(sorted(graded.days)),
         statement_ids=tuple(sorted(s.statement_id for s in live)),
         notes=priority.notes,
-        standing=stands.label,
-        standing_reason=stands.reason,
-        happened=stands.happened,
-        caught=stands.caught,
+        standing=graded.stands.label,
+        standing_reason=graded.stands.reason,
+        happened=graded.stands.happened,
+        caught=graded.stands.caught,
     )
 
 

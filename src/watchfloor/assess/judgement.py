@@ -131,6 +131,57 @@ def _effect(value: float, config: AssessConfig) -> Effect:
 def _rationale(
     inputs: JudgementInputs, values: dict[str, float], config: AssessConfig
 ) -> list[RationaleItem]:
+    items = _credibility_items(inputs, values, config)
+    best = next((u for u in inputs.units.values() if u.grade(config) == inputs.reliability), None)
+    items.append(
+        RationaleItem(
+            _effect(values["reliability"], config),
+            f"best source graded {inputs.reliability}"
+            + (f" ({best.origin})" if best is not None else ""),
+            _evidence(best.first) if best is not None else None,
+        )
+    )
+    items += _specificity_items(inputs, config)
+    for finding in inputs.behaviours:
+        items.append(
+            RationaleItem(
+                "raise",
+                f"warning behaviour: {finding.behaviour.replace('_', ' ')}",
+                finding.evidence,
+            )
+        )
+    holder = next(
+        (s for s in sorted(inputs.statements, key=_order) if s.status == inputs.status), None
+    )
+    items.append(
+        RationaleItem(
+            _effect(values["status"], config),
+            f"stage: {inputs.status.replace('_', ' ')}",
+            holder.evidence if holder is not None else None,
+        )
+    )
+    trend = inputs.trend
+    items.append(
+        RationaleItem(
+            _effect(values["trend"], config),
+            f"trend {trend.label}: {trend.reason}",
+            trend.evidence[0] if trend.evidence else None,
+        )
+    )
+    if inputs.dismissed:
+        items.append(
+            RationaleItem(
+                "note",
+                f"{inputs.dismissed} statement{'s' * (inputs.dismissed != 1)} dismissed by an "
+                "analyst and left out",
+            )
+        )
+    return items
+
+
+def _credibility_items(
+    inputs: JudgementInputs, values: dict[str, float], config: AssessConfig
+) -> list[RationaleItem]:
     items: list[RationaleItem] = []
     effect = _effect(values["credibility"], config)
     grade = inputs.credibility
@@ -176,15 +227,11 @@ def _rationale(
         )
     else:
         items.append(RationaleItem(effect, f"credibility {grade.value}: no basis to judge"))
-    best = next((u for u in inputs.units.values() if u.grade(config) == inputs.reliability), None)
-    items.append(
-        RationaleItem(
-            _effect(values["reliability"], config),
-            f"best source graded {inputs.reliability}"
-            + (f" ({best.origin})" if best is not None else ""),
-            _evidence(best.first) if best is not None else None,
-        )
-    )
+    return items
+
+
+def _specificity_items(inputs: JudgementInputs, config: AssessConfig) -> list[RationaleItem]:
+    items: list[RationaleItem] = []
     spec = inputs.specificity
     missing = []
     for component, label in COMPONENT_LABELS.items():
@@ -202,40 +249,6 @@ def _rationale(
         )
     if missing:
         items.append(RationaleItem("lower", f"specificity: not given: {', '.join(missing)}"))
-    for finding in inputs.behaviours:
-        items.append(
-            RationaleItem(
-                "raise",
-                f"warning behaviour: {finding.behaviour.replace('_', ' ')}",
-                finding.evidence,
-            )
-        )
-    holder = next(
-        (s for s in sorted(inputs.statements, key=_order) if s.status == inputs.status), None
-    )
-    items.append(
-        RationaleItem(
-            _effect(values["status"], config),
-            f"stage: {inputs.status.replace('_', ' ')}",
-            holder.evidence if holder is not None else None,
-        )
-    )
-    trend = inputs.trend
-    items.append(
-        RationaleItem(
-            _effect(values["trend"], config),
-            f"trend {trend.label}: {trend.reason}",
-            trend.evidence[0] if trend.evidence else None,
-        )
-    )
-    if inputs.dismissed:
-        items.append(
-            RationaleItem(
-                "note",
-                f"{inputs.dismissed} statement{'s' * (inputs.dismissed != 1)} dismissed by an "
-                "analyst and left out",
-            )
-        )
     return items
 
 

@@ -52,10 +52,10 @@ def audit_verify_command(
     ] = None,
 ) -> None:
     """Check every entry's MAC and link; with --anchor, also that nothing after it was cut."""
-    from watchfloor.store import audit
+    from watchfloor.store import verify_audit
 
     given = _read_anchor(anchor) if anchor else None
-    result = in_store(lambda session: audit.verify(session, anchor=given), read_only=True)
+    result = in_store(lambda session: verify_audit(session, anchor=given), read_only=True)
     if result.ok:
         note = f", {result.unkeyed} from before the audit key" if result.unkeyed else ""
         against = f", up to the anchor of {given.at} ({given.count})" if given else ""
@@ -81,9 +81,9 @@ def audit_anchor_command(
 ) -> None:
     """Print the log's head (count and hash, MACed): keep it where the store's writers cannot
     change it, and check the log against it with `audit verify --anchor`."""
-    from watchfloor.store import audit
+    from watchfloor.store import audit_anchor
 
-    head = in_store(audit.anchor, read_only=True)
+    head = in_store(audit_anchor, read_only=True)
     line = json.dumps(head.to_json(), sort_keys=True)
     if append is not None:
         try:
@@ -92,11 +92,11 @@ def audit_anchor_command(
         except OSError as exc:
             raise fail(f"--append {append}: cannot write ({exc})") from None
     if webhook is not None:
-        from watchfloor.warn import NotifyConfig, webhooks
+        from watchfloor.warn import NotifyConfig, deliver_webhook
 
         try:
             settings = NotifyConfig.load().webhook
-            webhooks.deliver(webhook, head.to_json(), f"anchor-{head.count}", settings)
+            deliver_webhook(webhook, head.to_json(), f"anchor-{head.count}", settings)
         except WatchfloorError as exc:
             raise fail(f"--webhook: {exc}") from None
     console.print(plain(line), highlight=False, soft_wrap=True)

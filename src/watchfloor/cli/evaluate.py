@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
-from watchfloor.cli.common import app, console, err_console, fail
+from watchfloor.cli.common import app, console, err_console, fail, rows_table
 from watchfloor.errors import WatchfloorError
 
 if TYPE_CHECKING:
@@ -110,10 +110,9 @@ def _pct(value: float | None) -> str:
 
 
 def _table(title: str, columns: list[str]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
-    return table
+    """An empty score table (rows are added measure by measure): names left, numbers right."""
+    headers = [Column(c, justify="left" if i == 0 else "right") for i, c in enumerate(columns)]
+    return rows_table(title, headers, (), title_justify="left")
 
 
 def _print_set(report: EvalReport) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Column, Table
+from rich.table import Column
 
 from watchfloor.cli.common import (
     UTF8_NAMES,
@@ -21,6 +21,7 @@ from watchfloor.cli.common import (
     fail,
     parse_day,
     plain,
+    rows_table,
     show_rows,
 )
 from watchfloor.errors import WatchfloorError
@@ -39,6 +40,8 @@ FINDING_COLUMNS = tuple(
     )
 )
 EVIDENCE_COLUMN = Column("evidence", overflow="ellipsis", no_wrap=True, max_width=40)
+# `watchfloor nlp`'s debugging table: Rich's own overflow, as it always printed.
+TOKEN_COLUMNS = tuple(Column(c) for c in ("token", "lemma", "pos", "dep", "head", "entity"))
 
 
 @app.command("nlp")
@@ -57,16 +60,15 @@ def nlp_command(
     doc = pipeline(document.text)
     console.print(f"[bold]pipeline[/] {pipeline.meta.get('name')} {pipeline.meta.get('version')}")
     for number, sentence in enumerate(doc.sents, 1):
-        table = Table(title=f"sentence {number}", title_justify="left")
-        for column in ("token", "lemma", "pos", "dep", "head", "entity"):
-            table.add_column(column)
-        for token in sentence:
-            entity = f"{token.ent_iob_}-{token.ent_type_}" if token.ent_type_ else ""
-            table.add_row(token.text, token.lemma_, token.pos_, token.dep_, token.head.text, entity)
-        console.print(table)
+        rows = [(t.text, t.lemma_, t.pos_, t.dep_, t.head.text, _entity(t)) for t in sentence]
+        console.print(rows_table(f"sentence {number}", TOKEN_COLUMNS, rows, title_justify="left"))
     console.print("[bold]entities[/]")
     for ent in doc.ents:
         console.print(f"  {ent.label_:<7} {ent.text}", highlight=False)
+
+
+def _entity(token: Any) -> str:
+    return f"{token.ent_iob_}-{token.ent_type_}" if token.ent_type_ else ""
 
 
 @app.command("extract")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -458,27 +458,12 @@ def watch_command(
     ] = False,
 ) -> None:
     """Poll the feeds and pages of a config, ingest new items, and keep going when one fails."""
-    import logging
     import time
-    from datetime import UTC, datetime
+    from datetime import UTC
 
-    from rich.logging import RichHandler
+    from watchfloor.ingest import Fingerprinter, Ingestor, SourceSpec, load_feeds, new_client
 
-    from watchfloor.ingest import (
-        Fingerprinter,
-        Ingestor,
-        SourceSpec,
-        Summary,
-        load_feeds,
-        new_client,
-        watch_round,
-    )
-
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-    )
+    _log_to_stderr()
     try:
         feeds = load_feeds(config)
     except WatchfloorError as exc:
@@ -502,31 +487,52 @@ def watch_command(
 
     with new_client() as client:
         while True:
-            summary = Summary()
-            next_due: list[datetime] = []
-            try:
-                for report in watch_round(engine, client, feeds, make_ingestor):
-                    for outcome in report.outcomes:
-                        summary.add(outcome)
-                    if report.next_due is not None:
-                        next_due.append(report.next_due)
-                    if report.polled:
-                        state = (
-                            "ok" if report.ok else f"[red]failed[/]: {escape(clean(report.error))}"
-                        )
-                        name = escape(clean(report.name))
-                        err_console.print(
-                            f"{name}: {state}, {len(report.outcomes)} new items",
-                            highlight=False,
-                            soft_wrap=True,
-                        )
-            except PipelineNotFound as exc:
-                raise fail(str(exc)) from None
+            summary, next_due = _watch_round(engine, client, feeds, make_ingestor)
             console.print(plain(summary.line()), highlight=False)
             if once:
                 return
             wait = min(next_due, default=datetime.now(UTC)) - datetime.now(UTC)
             time.sleep(min(max(wait.total_seconds(), 1.0), 60.0))
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+    )
+
+
+def _watch_round(
+    engine: Any, client: Any, feeds: Any, make_ingestor: Any
+) -> tuple[Any, list[datetime]]:
+    """One round over the due feeds, each reported on stderr: the summary and when each is
+    next due."""
+    from watchfloor.ingest import Summary, watch_round
+
+    summary = Summary()
+    next_due: list[datetime] = []
+    try:
+        for report in watch_round(engine, client, feeds, make_ingestor):
+            for outcome in report.outcomes:
+                summary.add(outcome)
+            if report.next_due is not None:
+                next_due.append(report.next_due)
+            if report.polled:
+                state = "ok" if report.ok else f"[red]failed[/]: {escape(clean(report.error))}"
+                name = escape(clean(report.name))
+                err_console.print(
+                    f"{name}: {state}, {len(report.outcomes)} new items",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+    except PipelineNotFound as exc:
+        raise fail(str(exc)) from None
+    return summary, next_due
 
 
 def _after_store_hook(analyze: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Column, Table
+from rich.table import Column
 
 from watchfloor.cli.common import (
     LimitOpt,
@@ -19,6 +19,7 @@ from watchfloor.cli.common import (
     console,
     fail,
     in_store,
+    rows_table,
     show_rows,
     store_engine,
 )
@@ -90,13 +91,13 @@ def cases_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """List duty-to-warn cases, nearest deadline first."""
-    from watchfloor.warn import actor, cases
+    from watchfloor.warn import actor, case_summary, list_cases
 
     who = _who(as_)
 
     def run(session: Any) -> list[dict[str, Any]]:
         actor(session, who)
-        return [cases.summary(c) for c in cases.list_cases(session, state=state, limit=limit)]
+        return [case_summary(c) for c in list_cases(session, state=state, limit=limit)]
 
     rows = in_store(run, read_only=True)
 
@@ -137,10 +138,10 @@ def case_show_command(
     output_format: StoreFormat = OutputFormat.table,
 ) -> None:
     """Everything about one case (the read is audited)."""
-    from watchfloor.warn import cases
+    from watchfloor.warn import show_case
 
     who = _who(as_)
-    data = in_store(lambda session: cases.show(session, case_id, who))
+    data = in_store(lambda session: show_case(session, case_id, who))
     if output_format is not OutputFormat.table:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
@@ -162,43 +163,48 @@ def case_show_command(
         console.print(
             f"waiver {w['code']} proposed by {w['proposed_by']}: {w['reason']}", highlight=False
         )
-    events = Table(title="events", title_justify="left")
-    for column in ("at", "actor", "event", "details"):
-        events.add_column(column, overflow="fold")
-    for e in data["events"]:
-        kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
-        details = e["details"]
-        if e["kind"] == "opened":
-            g0 = details.get("grades", {})
-            shown = (
-                f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
-            )
-        elif e["kind"] == "retriaged":
-            shown = ", ".join(details.get("sharpened") or []) or "grades changed"
-            b, a = details["before"], details["after"]
-            shown += (
-                f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
-                f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
-            )
-        else:
-            shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
-        events.add_row(e["at"][:19], e["actor"], kind, shown)
-    console.print(events)
+    console.print(
+        rows_table(
+            "events",
+            ("at", "actor", "event", "details"),
+            map(_event_row, data["events"]),
+            title_justify="left",
+        )
+    )
     if data["notices"]:
-        notices = Table(title="notices", title_justify="left")
-        for column in ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged"):
-            notices.add_column(column, overflow="fold")
-        for n in data["notices"]:
-            notices.add_row(
-                str(n["id"]),
-                n["kind"],
-                n["channel"],
-                n["recipient"],
-                n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
-                str(n["attempts"]),
-                (n["acknowledged_at"] or "")[:19],
-            )
-        console.print(notices)
+        columns = ("id", "kind", "channel", "recipient", "status", "tries", "acknowledged")
+        rows = map(_notice_row, data["notices"])
+        console.print(rows_table("notices", columns, rows, title_justify="left"))
+
+
+def _event_row(e: dict[str, Any]) -> Row:
+    kind = e["kind"] if e["kind"] != "transition" else f"{e['from']} → {e['to']}"
+    details = e["details"]
+    if e["kind"] == "opened":
+        g0 = details.get("grades", {})
+        shown = f"grade {g0.get('admiralty')} spec {g0.get('specificity')} {g0.get('imminence')}"
+    elif e["kind"] == "retriaged":
+        shown = ", ".join(details.get("sharpened") or []) or "grades changed"
+        b, a = details["before"], details["after"]
+        shown += (
+            f" (before {b['admiralty']} spec {b['specificity']:.2f} {b['imminence']};"
+            f" after {a['admiralty']} spec {a['specificity']:.2f} {a['imminence']})"
+        )
+    else:
+        shown = json.dumps(details, ensure_ascii=False)[:160] if details else ""
+    return (e["at"][:19], e["actor"], kind, shown)
+
+
+def _notice_row(n: dict[str, Any]) -> Row:
+    return (
+        str(n["id"]),
+        n["kind"],
+        n["channel"],
+        n["recipient"],
+        n["status"] + (f" ({n['last_error']})" if n["last_error"] else ""),
+        str(n["attempts"]),
+        (n["acknowledged_at"] or "")[:19],
+    )
 
 
 def _edited_text(path: Path) -> tuple[str | None, str]:
@@ -227,45 +233,19 @@ def case_warn_command(
     as_: AsOpt = None,
 ) -> None:
     """Draft the warning for review; with --confirm, queue it to the protectee's contacts."""
-    from watchfloor.store import audit
-    from watchfloor.warn import ACK_PLACEHOLDER, actor, cases
+    from watchfloor.warn import warn_case
 
     who = _who(as_)
     policy = _case_policy()
     people = _watchlist_for_warn(watchlist)
     subject, body = _edited_text(text_file) if text_file else (None, None)
     if not confirm:
-
-        def preview(session: Any) -> tuple[str, str, list[Any]]:
-            actor(session, who)
-            case = cases.get_case(session, case_id)
-            drafted = cases.draft(session, case, people)
-            audit.append(
-                session,
-                actor=who,
-                action="case.read",
-                subject_type="case",
-                subject_id=case_id,
-                details={"view": "draft"},
-            )
-            return (*drafted, cases.contacts_of(case, people))
-
-        drafted_subject, drafted_body, contacts = in_store(preview)
-        console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
-        shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
-        console.print(shown, highlight=False, markup=False)
-        to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
-        console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
-        console.print(
-            "Review the draft. Send it with --confirm, or save an edited copy and pass "
-            "--text-file FILE --confirm.",
-            highlight=False,
-        )
+        _show_draft(case_id, who, people, subject, body)
         return
     notices = in_store(
         lambda session: [
             (n.id, n.channel, n.recipient)
-            for n in cases.warn(
+            for n in warn_case(
                 session, case_id, who, policy, subject=subject, body=body, watchlist=people
             )
         ]
@@ -273,6 +253,38 @@ def case_warn_command(
     for notice_id, channel, recipient in notices:
         console.print(f"queued notice {notice_id}: {channel} to {recipient}", highlight=False)
     console.print("`watchfloor outbox send` delivers them.", highlight=False)
+
+
+def _show_draft(case_id: int, who: str, people: Any, subject: str | None, body: str | None) -> None:
+    """The drafted (or the reviewer's) warning and its recipients; reading it is audited."""
+    from watchfloor.store import append_audit
+    from watchfloor.warn import ACK_PLACEHOLDER, actor, contacts_of, draft_notices, get_case
+
+    def preview(session: Any) -> tuple[str, str, list[Any]]:
+        actor(session, who)
+        case = get_case(session, case_id)
+        drafted = draft_notices(session, case, people)
+        append_audit(
+            session,
+            actor=who,
+            action="case.read",
+            subject_type="case",
+            subject_id=case_id,
+            details={"view": "draft"},
+        )
+        return (*drafted, contacts_of(case, people))
+
+    drafted_subject, drafted_body, contacts = in_store(preview)
+    console.print(f"[bold]Subject:[/] {subject or drafted_subject}\n", highlight=False)
+    shown = (body or drafted_body).replace(ACK_PLACEHOLDER, "<acknowledgement token>")
+    console.print(shown, highlight=False, markup=False)
+    to = [c.email or c.webhook for c in contacts] or ["(no contact: `watchlist load` one)"]
+    console.print(f"to: {', '.join(t for t in to if t)}", highlight=False)
+    console.print(
+        "Review the draft. Send it with --confirm, or save an edited copy and pass "
+        "--text-file FILE --confirm.",
+        highlight=False,
+    )
 
 
 @case_app.command("waive")
@@ -283,25 +295,21 @@ def case_waive_command(
     as_: AsOpt = None,
 ) -> None:
     """Propose withholding the warning; another person with the approver role decides."""
-    from watchfloor.warn import cases
+    from watchfloor.warn import propose_waiver
 
     who, policy = _who(as_), _case_policy()
     in_store(
-        lambda session: cases.propose_waiver(
-            session, case_id, who, policy, code=code, reason=reason
-        )
+        lambda session: propose_waiver(session, case_id, who, policy, code=code, reason=reason)
     )
     console.print(f"case {case_id}: waiver {code} proposed by {who}", highlight=False)
 
 
 def _decide(case_id: int, as_: str | None, approve: bool, reason: str | None) -> None:
-    from watchfloor.warn import cases
+    from watchfloor.warn import decide_waiver
 
     who, policy = _who(as_), _case_policy()
     in_store(
-        lambda session: cases.decide_waiver(
-            session, case_id, who, policy, approve=approve, reason=reason
-        )
+        lambda session: decide_waiver(session, case_id, who, policy, approve=approve, reason=reason)
     )
     verdict = "approved" if approve else "rejected"
     console.print(f"case {case_id}: waiver {verdict} by {who}", highlight=False)
@@ -328,10 +336,10 @@ def case_reject_command(
 
 
 def _move(case_id: int, as_: str | None, to_state: str, reason: str | None) -> None:
-    from watchfloor.warn import cases
+    from watchfloor.warn import move_case
 
     who, policy = _who(as_), _case_policy()
-    in_store(lambda session: cases.move(session, case_id, who, policy, to_state, reason=reason))
+    in_store(lambda session: move_case(session, case_id, who, policy, to_state, reason=reason))
     console.print(f"case {case_id}: {to_state} by {who}", highlight=False)
 
 

@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from watchfloor.datafiles import Schema, as_input_error, load_yaml, read_yaml
 from watchfloor.errors import InputError
 from watchfloor.extract.records import ACTS, STATUSES
 
@@ -34,6 +33,16 @@ STATEMENT_KEYS = frozenset(
     }
 )
 WATCHLIST_FILE = "watchlist.yaml"
+
+
+class _SetProtectee(Schema):
+    """Of a set's watchlist only the ids matter here (link/ reads the whole file)."""
+
+    id: str | int
+
+
+class _SetWatchlist(Schema):
+    protectees: list[_SetProtectee]
 
 
 @dataclass(frozen=True)
@@ -105,18 +114,12 @@ def _watchlist_ids(path: Path) -> frozenset[str] | None:
     """The protectee ids of the set's watchlist, or None when the set has no watchlist file."""
     if not path.is_file():
         return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return frozenset(str(p["id"]) for p in data["protectees"])
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise InputError(str(path), f"is not a watchlist with protectees and ids ({exc})") from exc
+    watchlist = load_yaml(path, _SetWatchlist, error=as_input_error)
+    return frozenset(str(p.id) for p in watchlist.protectees)
 
 
 def _load_file(path: Path) -> list[EvalCase]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(str(path), f"cannot be read as YAML ({exc})") from exc
+    data = read_yaml(path, error=as_input_error)
     if not isinstance(data, dict) or not isinstance(data.get("reports"), list):
         raise InputError(str(path), "must be a mapping with a list under `reports:`")
     return [_parse_report(path, number, item) for number, item in enumerate(data["reports"], 1)]

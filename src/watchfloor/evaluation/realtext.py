@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from watchfloor.datafiles import as_input_error, read_yaml
 from watchfloor.errors import InputError
 from watchfloor.evaluation.corpora import (
     CorpusDocument,
@@ -220,10 +221,7 @@ def _pair(where: str, value: Any, name: str) -> tuple[int, int]:
 
 
 def _yaml(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(str(path), f"cannot be read as YAML: {error}") from error
+    raw = read_yaml(path, error=as_input_error)
     if not isinstance(raw, dict):
         raise InputError(str(path), "must be a mapping with corpus and documents")
     return raw

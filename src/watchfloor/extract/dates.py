@@ -177,18 +177,7 @@ def resolve(phrase: str, published: date | None, *, future: bool = False) -> str
     if published is None and explicit_year is None:
         return None
     if kind in ("md", "dm"):
-        month = _month_number(text) or 1
-        day_match = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)
-        day = int(day_match.group(1)) if day_match else 1
-        if explicit_year is None:
-            assert published is not None
-            year = _day_year(month, day, published, future=future)
-        else:
-            year = explicit_year
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            return f"{year:04d}-{month:02d}"
+        return _day_of_month(text, explicit_year, published, future)
     if kind == "my":
         return f"{explicit_year:04d}-{_month_number(text) or 1:02d}"
     assert published is not None
@@ -203,34 +192,68 @@ def resolve(phrase: str, published: date | None, *, future: bool = False) -> str
         month = _month_number(text) or published.month
         return f"{_month_year(month, published, future=future):04d}-{month:02d}"
     if kind == "ago":
-        words = lowered.split()
-        amount = next(
-            (
-                int(w) if w.isdigit() else grammar.numbers[w]
-                for w in words
-                if w.isdigit() or w in grammar.numbers
-            ),
-            1,
-        )
-        unit = next((grammar.units[w] for w in words if w in grammar.units), 12)
-        months = amount * unit
-        year, month = _shift_months(published, months)
-        return f"{year:04d}" if unit >= 12 else f"{year:04d}-{month:02d}"
+        return _ago(lowered, published)
     if kind == "season":
         return str(published.year - 1 if lowered.startswith("last") else published.year)
     if kind == "weekday":
-        target = next(v for k, v in grammar.weekdays.items() if k in lowered)
-        before = re.sub(r"\s+", " ", lowered.rsplit(None, 1)[0])
-        ahead = before in grammar.weekday_future or (future and before not in grammar.weekday_past)
-        if ahead:
-            forward = (target - published.weekday()) % 7
-            if before in grammar.weekday_future:
-                # "next Friday" on a Friday is a week away, never today.
-                forward = forward or 7
-            return (published + timedelta(days=forward)).isoformat()
-        back = (published.weekday() - target) % 7 or 7
-        return (published - timedelta(days=back)).isoformat()
-    rule = grammar.phrases.get(re.sub(r"\s+", " ", lowered))
+        return _weekday(lowered, published, future)
+    return _fixed_phrase(grammar.phrases.get(re.sub(r"\s+", " ", lowered)), published)
+
+
+def _day_of_month(
+    text: str, explicit_year: int | None, published: date | None, future: bool
+) -> str:
+    """ "3 March", "March 3rd, 2020": the day, or the month when the day does not exist."""
+    month = _month_number(text) or 1
+    day_match = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)
+    day = int(day_match.group(1)) if day_match else 1
+    if explicit_year is None:
+        assert published is not None
+        year = _day_year(month, day, published, future=future)
+    else:
+        year = explicit_year
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return f"{year:04d}-{month:02d}"
+
+
+def _ago(lowered: str, published: date) -> str:
+    """ "two years ago", "3 months ago": a year for years, a month for months."""
+    grammar = _grammar()
+    words = lowered.split()
+    amount = next(
+        (
+            int(w) if w.isdigit() else grammar.numbers[w]
+            for w in words
+            if w.isdigit() or w in grammar.numbers
+        ),
+        1,
+    )
+    unit = next((grammar.units[w] for w in words if w in grammar.units), 12)
+    months = amount * unit
+    year, month = _shift_months(published, months)
+    return f"{year:04d}" if unit >= 12 else f"{year:04d}-{month:02d}"
+
+
+def _weekday(lowered: str, published: date, future: bool) -> str:
+    """ "on Friday", "next Friday", "last Friday": the day, ahead or back from publication."""
+    grammar = _grammar()
+    target = next(v for k, v in grammar.weekdays.items() if k in lowered)
+    before = re.sub(r"\s+", " ", lowered.rsplit(None, 1)[0])
+    ahead = before in grammar.weekday_future or (future and before not in grammar.weekday_past)
+    if ahead:
+        forward = (target - published.weekday()) % 7
+        if before in grammar.weekday_future:
+            # "next Friday" on a Friday is a week away, never today.
+            forward = forward or 7
+        return (published + timedelta(days=forward)).isoformat()
+    back = (published.weekday() - target) % 7 or 7
+    return (published - timedelta(days=back)).isoformat()
+
+
+def _fixed_phrase(rule: str | None, published: date) -> str | None:
+    """A phrase with a fixed meaning relative to publication ("last year", "tomorrow")."""
     if rule == "this_year":
         return f"{published.year:04d}"
     if rule == "last_year":

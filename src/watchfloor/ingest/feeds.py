@@ -19,8 +19,8 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
 
+from watchfloor.datafiles import read_yaml
 from watchfloor.errors import FeedConfigError, InputError
 from watchfloor.ingest.files import DEFAULT_MAX_BYTES, document_from_bytes
 from watchfloor.ingest.guard import NonPublicAddress, public_only
@@ -93,20 +93,9 @@ def load_feeds(path: str | Path) -> list[FeedSpec]:
             reliability: B        # Admiralty grade A-F (default F, cannot be judged)
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FeedConfigError(f"{path}: no such feed config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FeedConfigError(f"{path}: cannot be read ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        raise FeedConfigError(
-            f"{path}: not valid YAML{line}; check indentation and quoting"
-        ) from None
+    if not path.exists():
+        raise FeedConfigError(f"{path}: no such feed config file; check the path")
+    data = read_yaml(path, error=FeedConfigError, hint="Check the feed config path.")
     return parse_feeds(data, str(path))
 
 

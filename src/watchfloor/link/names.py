@@ -69,15 +69,7 @@ class NameIndex:
         names = filter_spans([doc[a:b] for _, a, b in self.matcher(doc)])
         name_at = {s.start: s for s in names}
         in_name = {i for s in names for i in range(s.start, s.end)}
-        persons = {e.start: e for e in doc.ents if e.label_ == "PERSON"}
-        in_entity = {i for m in entities for i in range(m.start, m.end)}
-        for appositive in appositive_names(doc):
-            # "The prosecutor, Andres Villalobos, ...": a name set off after a noun is a
-            # person, whatever label the entity recognizer gave it.
-            if appositive.start not in persons and not any(
-                i in in_entity for i in range(appositive.start, appositive.end)
-            ):
-                persons[appositive.start] = appositive
+        persons = _persons(doc, entities)
         single_entities = {(m.start, m.end) for m in entities}
         lowercase_doc = not any(c.isupper() for c in doc.text[:5000])
         mentions: list[Mention] = []
@@ -114,46 +106,62 @@ class NameIndex:
                     add(mention)
                 i = ent.end
                 continue
-            token = doc[i]
-            if (
-                i not in in_name
-                and (token.text[:1].isupper() or lowercase_doc)
-                and token.lower_ in last_by_surname
-            ):
-                previous = last_by_surname[token.lower_]
-                titled = i > 0 and doc[i - 1].lower_ in self.title_words
-                add(
-                    Mention(
-                        i - 1 if titled else i,
-                        i + 1,
-                        previous.person,
-                        previous.protectee,
-                        "title_surname" if titled else "surname",
-                        token.lower_,
-                    )
-                )
-            elif token.text[:1].isupper() and i > 0 and doc[i - 1].lower_ in self.title_words:
-                titled_owner = self._titled_protectee(doc[i - 1].lower_, token.lower_)
-                if titled_owner is not None:
-                    add(
-                        Mention(
-                            i - 1, i + 1, titled_owner, titled_owner, "title_surname", token.lower_
-                        )
-                    )
-                elif doc[i - 1].lower_ in self.vocabulary.honorifics and token.is_alpha:
-                    # "MRS HERERA" where the tagger saw no person (all capitals): someone, with a
-                    # gender, so a later "she" is not given to a protectee named earlier.
-                    add(Mention(i - 1, i + 1, token.lower_, None, "none", token.lower_))
-            elif token.text[:1].isupper() and i not in in_name:
-                corroborated = self._corroborated_surname(token.lower_, doc_titles)
-                if corroborated is not None:
-                    add(Mention(i, i + 1, corroborated, corroborated, "surname", token.lower_))
-                elif token.pos_ == "PROPN" and token.ent_type_ in ("", "PERSON"):
-                    lone = self._lone_surname(doc, i, i + 1)
-                    if lone is not None:
-                        add(Mention(i, i + 1, lone, lone, "surname_unconfirmed", token.lower_))
+            found = self._token_mention(
+                doc, i, i in in_name, lowercase_doc, last_by_surname, doc_titles
+            )
+            if found is not None:
+                add(found)
             i += 1
         return mentions
+
+    def _token_mention(
+        self,
+        doc: Doc,
+        i: int,
+        in_name: bool,
+        lowercase_doc: bool,
+        last_by_surname: dict[str, Mention],
+        doc_titles: set[str],
+    ) -> Mention | None:
+        """A mention made by the one token at `i` (outside names and person entities): a
+        surname seen before, a title and a surname, or a surname only the context vouches for.
+        `in_name`: the token is inside a watchlist name (only a title may still claim it)."""
+        token = doc[i]
+        if (
+            not in_name
+            and (token.text[:1].isupper() or lowercase_doc)
+            and token.lower_ in last_by_surname
+        ):
+            previous = last_by_surname[token.lower_]
+            titled = i > 0 and doc[i - 1].lower_ in self.title_words
+            return Mention(
+                i - 1 if titled else i,
+                i + 1,
+                previous.person,
+                previous.protectee,
+                "title_surname" if titled else "surname",
+                token.lower_,
+            )
+        if token.text[:1].isupper() and i > 0 and doc[i - 1].lower_ in self.title_words:
+            titled_owner = self._titled_protectee(doc[i - 1].lower_, token.lower_)
+            if titled_owner is not None:
+                return Mention(
+                    i - 1, i + 1, titled_owner, titled_owner, "title_surname", token.lower_
+                )
+            if doc[i - 1].lower_ in self.vocabulary.honorifics and token.is_alpha:
+                # "MRS HERERA" where the tagger saw no person (all capitals): someone, with a
+                # gender, so a later "she" is not given to a protectee named earlier.
+                return Mention(i - 1, i + 1, token.lower_, None, "none", token.lower_)
+            return None
+        if token.text[:1].isupper() and not in_name:
+            corroborated = self._corroborated_surname(token.lower_, doc_titles)
+            if corroborated is not None:
+                return Mention(i, i + 1, corroborated, corroborated, "surname", token.lower_)
+            if token.pos_ == "PROPN" and token.ent_type_ in ("", "PERSON"):
+                lone = self._lone_surname(doc, i, i + 1)
+                if lone is not None:
+                    return Mention(i, i + 1, lone, lone, "surname_unconfirmed", token.lower_)
+        return None
 
     def _person_entity(
         self,
@@ -256,3 +264,17 @@ def hyphenated_modifier(doc: Doc, start: int) -> bool:
         return False
     hyphen = doc[start - 1]
     return hyphen.text == "-" and not hyphen.whitespace_ and not doc[start - 2].whitespace_
+
+
+def _persons(doc: Doc, entities: list[EntityMention]) -> dict[int, Span]:
+    """The person entities by start, with the appositive names the recognizer missed."""
+    persons: dict[int, Span] = {e.start: e for e in doc.ents if e.label_ == "PERSON"}
+    in_entity = {i for m in entities for i in range(m.start, m.end)}
+    for appositive in appositive_names(doc):
+        # "The prosecutor, Andres Villalobos, ...": a name set off after a noun is a
+        # person, whatever label the entity recognizer gave it.
+        if appositive.start not in persons and not any(
+            i in in_entity for i in range(appositive.start, appositive.end)
+        ):
+            persons[appositive.start] = appositive
+    return persons

@@ -20,6 +20,7 @@ from watchfloor.link.docindex import (
     NOUNISH,
     PHRASE_STOPS,
     DocIndex,
+    Mention,
     Title,
     char_span,
     from_mention,
@@ -148,16 +149,9 @@ class TargetResolver:
         )
         if mention is not None:
             return from_mention(mention)
-        if lower in words.person_pronouns or lower in words.first_person:
+        if lower in {*words.person_pronouns, *words.first_person, *words.second_person}:
             return resolve_pronoun(doc, index, head, self.vocabulary)
-        if lower in words.second_person:
-            return resolve_pronoun(doc, index, head, self.vocabulary)
-        appositive = apposition_after(doc, index, group_end)
-        if appositive is None and group_end == b and token.pos_ == "NOUN":
-            # "the opposition leader Carla Mendes" given as "the opposition leader".
-            appositive = next(
-                (m for m in index.mentions if m.start == b and m.method != "role"), None
-            )
+        appositive = _appositive(doc, index, group_end, b, token.pos_ == "NOUN")
         if appositive is not None:
             return apposition_link(appositive)
         if lower in words.associates or token.lemma_.lower() in words.associates:
@@ -178,47 +172,68 @@ class TargetResolver:
         generic = words.generic_persons.get(lower) or words.generic_persons.get(
             token.lemma_.lower()
         )
+        if generic is not None and not indefinite(doc, head_start, head, words.indefinite):
+            held = self.roles.recent_holder(generic, False, index, a, b, start, end)
+            if held is not None:
+                return TargetLink(held.protectee, "role", describe(held.role), True)
         if generic is not None:
-            if not indefinite(doc, head_start, head, words.indefinite):
-                held = self.roles.recent_holder(generic, False, index, a, b, start, end)
-                if held is not None:
-                    return TargetLink(held.protectee, "role", describe(held.role), True)
             return self._someone_else(doc, index, head, group_end)
         if depth < 2:
-            # A thing stands for the person it belongs to ("her route", "the governor's
-            # residence") or carries ("a convoy carrying the ambassador").
-            if possessive is not None:
-                owner_span = (
-                    (possessive, possessive + 1)
-                    if doc[possessive].lower_ in words.possessive_pronouns
-                    else (a, possessive)
-                )
-                owner = self._refer(doc, index, *owner_span, start, end, depth + 1)
-                if owner.protectee is not None or owner.person_named:
-                    return owner
-            inside = next(
-                (m for m in index.mentions if a <= m.start and m.end <= b and m.method != "role"),
-                None,
+            through = self._through_a_thing(
+                doc, index, (a, b), (start, end), depth, possessive, (head_start, head, group_end)
             )
-            if inside is not None:
-                return from_mention(inside)
-            j = group_end
-            while j < b and (doc[j].pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ")):
-                j += 1
-            if group_end < j < b:
-                carried = self._refer(doc, index, j, b, start, end, depth + 1)
-                if carried.protectee is not None or carried.person_named:
-                    return carried
-            for i in range(head_start, head):
-                if doc[i].lower_ in words.person_pronouns:
-                    return resolve_pronoun(doc, index, i, self.vocabulary)
-            # "the route the mayor cycles to work": a person inside the phrase.
-            for title in index.titles:
-                if a <= title[0] and title[1] <= b and not title[0] <= head < title[1]:
-                    role = self._role_target(doc, index, title, start, end)
-                    if role.protectee is not None:
-                        return role
+            if through is not None:
+                return through
         return self._someone_else(doc, index, head, group_end)
+
+    def _through_a_thing(
+        self,
+        doc: Doc,
+        index: DocIndex,
+        span: tuple[int, int],
+        window: tuple[date, date],
+        depth: int,
+        possessive: int | None,
+        heads: tuple[int, int, int],
+    ) -> TargetLink | None:
+        """The person a thing in doc[a:b] stands for, or None: `heads` is where the head group
+        starts, the head, and where the group ends."""
+        words = self.vocabulary
+        (a, b), (start, end), (head_start, head, group_end) = span, window, heads
+        # A thing stands for the person it belongs to ("her route", "the governor's
+        # residence") or carries ("a convoy carrying the ambassador").
+        if possessive is not None:
+            owner_span = (
+                (possessive, possessive + 1)
+                if doc[possessive].lower_ in words.possessive_pronouns
+                else (a, possessive)
+            )
+            owner = self._refer(doc, index, *owner_span, start, end, depth + 1)
+            if owner.protectee is not None or owner.person_named:
+                return owner
+        inside = next(
+            (m for m in index.mentions if a <= m.start and m.end <= b and m.method != "role"),
+            None,
+        )
+        if inside is not None:
+            return from_mention(inside)
+        j = group_end
+        while j < b and (doc[j].pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ")):
+            j += 1
+        if group_end < j < b:
+            carried = self._refer(doc, index, j, b, start, end, depth + 1)
+            if carried.protectee is not None or carried.person_named:
+                return carried
+        for i in range(head_start, head):
+            if doc[i].lower_ in words.person_pronouns:
+                return resolve_pronoun(doc, index, i, self.vocabulary)
+        # "the route the mayor cycles to work": a person inside the phrase.
+        for title in index.titles:
+            if a <= title[0] and title[1] <= b and not title[0] <= head < title[1]:
+                role = self._role_target(doc, index, title, start, end)
+                if role.protectee is not None:
+                    return role
+        return None
 
     def _someone_else(self, doc: Doc, index: DocIndex, head: int, group_end: int) -> TargetLink:
         """A person the watchlist does not know: named only by apposition or the next sentence
@@ -290,3 +305,14 @@ def ends_phrase(token: Token) -> bool:
         or token.text in (",", ";", "(", ":")
         or (token.lower_ in PHRASE_STOPS and token.pos_ == "PRON")
     )
+
+
+def _appositive(
+    doc: Doc, index: DocIndex, group_end: int, b: int, noun_head: bool
+) -> Mention | None:
+    """The mention set beside the phrase: "Carla Mendes, the opposition leader", or "the
+    opposition leader Carla Mendes" given as "the opposition leader"."""
+    appositive = apposition_after(doc, index, group_end)
+    if appositive is None and group_end == b and noun_head:
+        appositive = next((m for m in index.mentions if m.start == b and m.method != "role"), None)
+    return appositive

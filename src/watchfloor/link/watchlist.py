@@ -38,10 +38,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from watchfloor.datafiles import DatesAsText, parse_yaml
 from watchfloor.errors import WatchlistError
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -58,16 +58,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 ALIAS_SEPARATOR = ";"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class _DatesAsText(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so "2019-13-40" gets our message, not a crash."""
-
-
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class Role(BaseModel):
@@ -216,10 +206,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
 
 
 def _yaml_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    try:
-        data = yaml.load(text, Loader=_DatesAsText)
-    except yaml.YAMLError as exc:
-        raise WatchlistError(f"{source}: unreadable YAML ({exc}); fix the syntax") from exc
+    data = parse_yaml(text, source, error=WatchlistError, loader=DatesAsText)
     if data is None:
         data = {"protectees": []}
     if not isinstance(data, dict) or "protectees" not in data:
@@ -252,16 +239,7 @@ def _csv_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
         raise WatchlistError(f"{source}: unreadable CSV ({exc}); fix the quoting") from exc
-    if not header:
-        raise WatchlistError(f"{source}: empty CSV; the first row must name the columns")
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if unknown:
-        raise WatchlistError(
-            f"{source}: field {unknown[0]}: unknown column; allowed: {', '.join(CSV_COLUMNS)}"
-        )
-    for required in ("id", "name"):
-        if required not in header:
-            raise WatchlistError(f"{source}: field {required}: missing column")
+    _check_header(header, source)
     entries: dict[str, dict[str, Any]] = {}
     labels: dict[str, str] = {}
     for line, raw in rows:
@@ -306,6 +284,20 @@ def _csv_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
         entries[pid] = entry
         labels[pid] = f"row {line}"
     return [(f"{pid} ({labels[pid]})", entry) for pid, entry in entries.items()]
+
+
+def _check_header(header: list[str], source: str) -> None:
+    """The first row names known columns, id and name among them."""
+    if not header:
+        raise WatchlistError(f"{source}: empty CSV; the first row must name the columns")
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise WatchlistError(
+            f"{source}: field {unknown[0]}: unknown column; allowed: {', '.join(CSV_COLUMNS)}"
+        )
+    for required in ("id", "name"):
+        if required not in header:
+            raise WatchlistError(f"{source}: field {required}: missing column")
 
 
 def _label(item: dict[str, Any], fallback: str) -> str:

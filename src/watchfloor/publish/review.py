@@ -358,8 +358,6 @@ def build_review(
 ) -> DailyReview:
     """(Re)build the review of `day` from the threads active in the window ending on it,
     judged as of `day`."""
-    from watchfloor.assess import source_grades
-
     config = config or ReviewConfig.load()
     window = window_days if window_days is not None else config.window_days
     if window < 1:
@@ -373,54 +371,7 @@ def build_review(
     seq = _next_seq(session, review.id)
     threads = []
     for view in _threads_for(session, day, window):
-        assessment: ThreadAssessment = view.assessment
-        documents = documents_of(session, view.id, assessment)
-        if not documents:
-            raise ReviewError(
-                f"thread {view.id} ({assessment.key}) has no stored documents, so its portion "
-                "cannot be marked; re-assess it (watchfloor assess)"
-            )
-        # The rationale names the clusters' origins ("one origin ... (SOURCE)"): their
-        # markings roll into the portion's even when none of their statements is in the thread.
-        drawn = documents + origins_of(session, [d for d, _ in documents])
-        marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in drawn])
-        graded = source_grades(session, {s.name for _, s in documents})
-        title, body = judgement_text(assessment, config)
-        citations = [
-            Citation(
-                document_id=d.id,
-                source=s.name,
-                # The grade the judgement used: an analyst's grade over the stored one.
-                reliability=graded.get(s.name, s.reliability),
-                title=d.title or Path(d.location).name,
-                day=d.day,
-                marking=d.marking,
-            ).to_json()
-            for d, s in documents
-        ]
-        rationale = [
-            {"effect": r.effect, "reason": r.reason}
-            for r in assessment.rationale
-            if not _internal(r.effect, r.reason)
-        ]
-        session.add(
-            Portion(
-                review_id=review.id,
-                seq=seq,
-                kind="judgement",
-                marking=marking.portion(),
-                audiences="",
-                recipients="",
-                title=title,
-                body=body,
-                rationale=json.dumps(rationale, ensure_ascii=False),
-                sources=json.dumps(citations, ensure_ascii=False),
-                thread_id=view.id,
-                thread_version=view.version,
-                priority=assessment.priority,
-                author=actor,
-            )
-        )
+        session.add(_judgement_portion(session, review.id, seq, view, actor, config))
         threads.append(view.id)
         seq += 1
     session.flush()
@@ -448,6 +399,60 @@ def build_review(
         },
     )
     return load_review(session, day) or built
+
+
+def _judgement_portion(
+    session: Session, review_id: int, seq: int, view: Any, actor: str, config: ReviewConfig
+) -> Portion:
+    """The portion of one thread's judgement, marked with the roll-up of what it draws on."""
+    from watchfloor.assess import source_grades
+
+    assessment: ThreadAssessment = view.assessment
+    documents = documents_of(session, view.id, assessment)
+    if not documents:
+        raise ReviewError(
+            f"thread {view.id} ({assessment.key}) has no stored documents, so its portion "
+            "cannot be marked; re-assess it (watchfloor assess)"
+        )
+    # The rationale names the clusters' origins ("one origin ... (SOURCE)"): their
+    # markings roll into the portion's even when none of their statements is in the thread.
+    drawn = documents + origins_of(session, [d for d, _ in documents])
+    marking = rollup([parse_document_marking(d.id, d.marking) for d, _ in drawn])
+    graded = source_grades(session, {s.name for _, s in documents})
+    title, body = judgement_text(assessment, config)
+    citations = [
+        Citation(
+            document_id=d.id,
+            source=s.name,
+            # The grade the judgement used: an analyst's grade over the stored one.
+            reliability=graded.get(s.name, s.reliability),
+            title=d.title or Path(d.location).name,
+            day=d.day,
+            marking=d.marking,
+        ).to_json()
+        for d, s in documents
+    ]
+    rationale = [
+        {"effect": r.effect, "reason": r.reason}
+        for r in assessment.rationale
+        if not _internal(r.effect, r.reason)
+    ]
+    return Portion(
+        review_id=review_id,
+        seq=seq,
+        kind="judgement",
+        marking=marking.portion(),
+        audiences="",
+        recipients="",
+        title=title,
+        body=body,
+        rationale=json.dumps(rationale, ensure_ascii=False),
+        sources=json.dumps(citations, ensure_ascii=False),
+        thread_id=view.id,
+        thread_version=view.version,
+        priority=assessment.priority,
+        author=actor,
+    )
 
 
 def set_distribution(

@@ -133,51 +133,9 @@ def rollup(markings: Sequence[Marking], rules: RollupRules | None = None) -> Mar
     if vocab.is_classified(level) and not rules.tlp_beside_classification:
         tlp = None
     sci = set().union(*(m.sci for m in portions))
-
-    controls: set[str] = set()
-    for control in vocab.controls:
-        if control.release == "list":
-            continue
-        having = [control.name in m.controls for m in portions]
-        if (all(having) if rules.mode(control.name) == "all" else any(having)) and not (
-            control.max_level and vocab.rank(level) > vocab.rank(control.max_level)
-        ):
-            controls.add(control.name)
-
-    # Release: which kinds of release marking the portions carry decides how the banner says it.
-    kinds: set[str] = set()
-    rel_sets: list[frozenset[str]] = []
-    candidates: set[str] = set()
-    for m in portions:
-        restricted = [vocab.control(n) for n in m.controls if vocab.control(n).release != "none"]
-        if any(c.release == "own_country" and c.category == "dissemination" for c in restricted):
-            kinds.add("noforn")
-        elif any(c.release == "own_country" for c in restricted):
-            kinds.add("non_ic_own_country")
-        elif m.rel_to:
-            kinds.add("rel_to")
-            rel_sets.append(vocab.countries(m.rel_to) | {vocab.own_country})
-            candidates |= set(m.rel_to)
-        elif vocab.is_classified(m.level) and rules.unmarked_classified_blocks_rel_to:
-            kinds.add("unmarked")
-    own = frozenset({vocab.own_country})
-    shared = frozenset.intersection(*rel_sets) if rel_sets else own
-    own_only = bool(kinds - {"rel_to"}) or (bool(rel_sets) and shared <= own)
-    rel_to: tuple[str, ...] = ()
-    noforn = "noforn" in kinds
-    if own_only and "rel_to" in kinds:
-        # Leaving the release marking off an unclassified banner would lift the restriction.
-        noforn = noforn or rules.own_country_only_becomes_noforn or not vocab.is_classified(level)
-    elif rel_sets:
-        rel_to = _express(shared, candidates, vocab)
-
-    # DISPLAY ONLY survives when every portion whose release is limited at all carries it.
-    display_only: tuple[str, ...] = ()
-    limited = [m for m in portions if release_countries(m, vocab) is not None]
-    if limited and all(m.display_only for m in limited):
-        shown = frozenset.intersection(*(vocab.countries(m.display_only) for m in limited))
-        everywhere = set().union(*(m.display_only for m in limited))
-        display_only = _express(shown, everywhere, vocab)
+    controls = _shared_controls(portions, level, rules, vocab)
+    noforn, rel_to = _release(portions, level, rules, vocab)
+    display_only = _display_only(portions, vocab)
 
     noforn_name = next(
         c.name
@@ -210,6 +168,66 @@ def rollup(markings: Sequence[Marking], rules: RollupRules | None = None) -> Mar
     if problem:  # a rules file that produces an impossible banner
         raise MarkingError(banner.banner(), f"roll-up produced an invalid banner: {problem}")
     return banner
+
+
+def _shared_controls(
+    portions: Sequence[Marking], level: str, rules: RollupRules, vocab: Vocabulary
+) -> set[str]:
+    """The controls (release lists aside) the banner carries: each by its rule, all or any
+    portion, and never above the level it is allowed at."""
+    controls: set[str] = set()
+    for control in vocab.controls:
+        if control.release == "list":
+            continue
+        having = [control.name in m.controls for m in portions]
+        if (all(having) if rules.mode(control.name) == "all" else any(having)) and not (
+            control.max_level and vocab.rank(level) > vocab.rank(control.max_level)
+        ):
+            controls.add(control.name)
+    return controls
+
+
+def _release(
+    portions: Sequence[Marking], level: str, rules: RollupRules, vocab: Vocabulary
+) -> tuple[bool, tuple[str, ...]]:
+    """Own country only (NOFORN) or REL TO whom: which kinds of release marking the portions
+    carry decides how the banner says it."""
+    kinds: set[str] = set()
+    rel_sets: list[frozenset[str]] = []
+    candidates: set[str] = set()
+    for m in portions:
+        restricted = [vocab.control(n) for n in m.controls if vocab.control(n).release != "none"]
+        if any(c.release == "own_country" and c.category == "dissemination" for c in restricted):
+            kinds.add("noforn")
+        elif any(c.release == "own_country" for c in restricted):
+            kinds.add("non_ic_own_country")
+        elif m.rel_to:
+            kinds.add("rel_to")
+            rel_sets.append(vocab.countries(m.rel_to) | {vocab.own_country})
+            candidates |= set(m.rel_to)
+        elif vocab.is_classified(m.level) and rules.unmarked_classified_blocks_rel_to:
+            kinds.add("unmarked")
+    own = frozenset({vocab.own_country})
+    shared = frozenset.intersection(*rel_sets) if rel_sets else own
+    own_only = bool(kinds - {"rel_to"}) or (bool(rel_sets) and shared <= own)
+    rel_to: tuple[str, ...] = ()
+    noforn = "noforn" in kinds
+    if own_only and "rel_to" in kinds:
+        # Leaving the release marking off an unclassified banner would lift the restriction.
+        noforn = noforn or rules.own_country_only_becomes_noforn or not vocab.is_classified(level)
+    elif rel_sets:
+        rel_to = _express(shared, candidates, vocab)
+    return noforn, rel_to
+
+
+def _display_only(portions: Sequence[Marking], vocab: Vocabulary) -> tuple[str, ...]:
+    """DISPLAY ONLY survives when every portion whose release is limited at all carries it."""
+    limited = [m for m in portions if release_countries(m, vocab) is not None]
+    if not (limited and all(m.display_only for m in limited)):
+        return ()
+    shown = frozenset.intersection(*(vocab.countries(m.display_only) for m in limited))
+    everywhere = set().union(*(m.display_only for m in limited))
+    return _express(shown, everywhere, vocab)
 
 
 def dominates(a: Marking, b: Marking) -> bool:

@@ -35,6 +35,9 @@ __all__ = [
 # the stage's face, never its modules.
 if TYPE_CHECKING:
     from watchfloor.store.audit import Anchor as Anchor
+    from watchfloor.store.audit import anchor as audit_anchor  # noqa: F401
+    from watchfloor.store.audit import append as append_audit  # noqa: F401
+    from watchfloor.store.audit import verify as verify_audit  # noqa: F401
     from watchfloor.store.engine import describe as describe
     from watchfloor.store.models import AuditEntry as AuditEntry
     from watchfloor.store.models import Document as Document
@@ -57,11 +60,14 @@ _LAZY = {
     "HIT_START": "repository",
     "Statement": "models",
     "User": "models",
+    "append_audit": "audit:append",
+    "audit_anchor": "audit:anchor",
     "describe": "engine",
     "find_documents": "repository",
     "find_statements": "repository",
     "list_failures": "repository",
     "search": "repository",
+    "verify_audit": "audit:verify",
 }
 
 

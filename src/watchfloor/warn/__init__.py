@@ -18,6 +18,16 @@ from watchfloor.lazy import lazy_attribute
 if TYPE_CHECKING:
     from watchfloor.warn.acks import acknowledge as acknowledge
     from watchfloor.warn.cases import WATCHLIST_ENV as WATCHLIST_ENV
+    from watchfloor.warn.cases import contacts_of as contacts_of
+    from watchfloor.warn.cases import decide_waiver as decide_waiver
+    from watchfloor.warn.cases import draft as draft_notices  # noqa: F401
+    from watchfloor.warn.cases import get_case as get_case
+    from watchfloor.warn.cases import list_cases as list_cases
+    from watchfloor.warn.cases import move as move_case  # noqa: F401
+    from watchfloor.warn.cases import propose_waiver as propose_waiver
+    from watchfloor.warn.cases import show as show_case  # noqa: F401
+    from watchfloor.warn.cases import summary as case_summary  # noqa: F401
+    from watchfloor.warn.cases import warn as warn_case  # noqa: F401
     from watchfloor.warn.config import CasePolicy as CasePolicy
     from watchfloor.warn.config import NotifyConfig as NotifyConfig
     from watchfloor.warn.drafting import ACK_PLACEHOLDER as ACK_PLACEHOLDER
@@ -28,6 +38,7 @@ if TYPE_CHECKING:
     from watchfloor.warn.users import actor as actor
     from watchfloor.warn.users import add_user as add_user
     from watchfloor.warn.users import list_users as list_users
+    from watchfloor.warn.webhooks import deliver as deliver_webhook  # noqa: F401
 
 _LAZY = {
     "ACK_PLACEHOLDER": "drafting",
@@ -35,6 +46,17 @@ _LAZY = {
     "NotifyConfig": "config",
     "WATCHLIST_ENV": "cases",
     "acknowledge": "acks",
+    "case_summary": "cases:summary",
+    "contacts_of": "cases",
+    "decide_waiver": "cases",
+    "deliver_webhook": "webhooks:deliver",
+    "draft_notices": "cases:draft",
+    "get_case": "cases",
+    "list_cases": "cases",
+    "move_case": "cases:move",
+    "propose_waiver": "cases",
+    "show_case": "cases:show",
+    "warn_case": "cases:warn",
     "acting_name": "users",
     "actor": "users",
     "add_user": "users",
