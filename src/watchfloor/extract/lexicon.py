@@ -179,7 +179,7 @@ def _words(values: Any) -> frozenset[str]:
 
 
 def _titles() -> frozenset[str]:
-    """Single-word role titles (and the last word of longer ones) name persons."""
+    """Single-word role titles (and the head word of longer ones) name persons."""
     try:
         data = _read(TITLES_FILE.parent, TITLES_FILE.name)
     except WatchfloorError:
@@ -187,8 +187,17 @@ def _titles() -> frozenset[str]:
     words: set[str] = set()
     for synonyms in (data.get("titles") or {}).values():
         for synonym in synonyms or ():
-            words.add(str(synonym).lower().split()[-1].rstrip("."))
+            words.add(_title_head(str(synonym)))
     return frozenset(words)
+
+
+def _title_head(title: str) -> str:
+    """The word of a title that names the person: the last one, or the last before "of" ("head
+    of the embassy" is a head, not an embassy; "chief of staff" a chief)."""
+    words = title.lower().split()
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]
+    return words[-1].rstrip(".")
 
 
 def _check_entry(path: Path, number: int, entry: Any) -> None:
