@@ -56,6 +56,8 @@ def _routes(ids: list[int], thread_id: int) -> list[str]:
         "/api/v1/sources",
         "/api/v1/cases",
         "/api/v1/cases/1",
+        "/api/v1/outbox",
+        "/api/v1/outbox?status=pending",
         f"/api/v1/reviews/{DAY.isoformat()}",
         f"/api/v1/stix/export?thread={thread_id}",
         "/api/v1/stix/export?protectee=lana-marks",

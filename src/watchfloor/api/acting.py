@@ -35,6 +35,7 @@ from watchfloor.store import audit
 from watchfloor.store.models import AuditEntry, Case, Document, Notice, Source
 from watchfloor.warn import cases
 from watchfloor.warn.config import CasePolicy
+from watchfloor.warn.outbox import notice_json
 
 router = APIRouter(prefix="/api/v1", tags=["act"])
 Limit = Query(50, ge=1, le=200)
@@ -178,18 +179,7 @@ def outbox(ctx: CanCase, request: Request, status: str | None = None) -> Respons
     )
     if status:
         query = query.where(Notice.status == status)
-    items = [
-        {
-            "id": n.id,
-            "case": n.case_id,
-            "kind": n.kind,
-            "channel": n.channel,
-            "recipient": n.recipient,
-            "status": n.status,
-            "attempts": n.attempts,
-        }
-        for n in ctx.session.scalars(query)
-    ]
+    items = [notice_json(n) for n in ctx.session.scalars(query)]
     return respond(request, page(items, None, len(items)))
 
 

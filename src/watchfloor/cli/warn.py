@@ -393,25 +393,10 @@ def outbox_command(
     """List notices, newest first (`outbox send` delivers the queued ones)."""
     if ctx.invoked_subcommand is not None:
         return
-    from watchfloor.warn import list_notices
+    from watchfloor.warn import list_notices, notice_json
 
     def run(session: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": n.id,
-                "case": n.case_id,
-                "kind": n.kind,
-                "channel": n.channel,
-                "recipient": n.recipient,
-                "status": n.status,
-                "attempts": n.attempts,
-                "next_attempt_at": n.next_attempt_at.isoformat(),
-                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
-                # The idempotency key is left out: with the token key it makes the token.
-                "last_error": n.last_error,
-            }
-            for n in list_notices(session, status=status, limit=limit)
-        ]
+        return [notice_json(n) for n in list_notices(session, status=status, limit=limit)]
 
     rows = in_store(run, read_only=True)
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from watchfloor.warn.config import NotifyConfig as NotifyConfig
     from watchfloor.warn.drafting import ACK_PLACEHOLDER as ACK_PLACEHOLDER
     from watchfloor.warn.outbox import list_notices as list_notices
+    from watchfloor.warn.outbox import notice_json as notice_json
     from watchfloor.warn.sender import send_due as send_due
     from watchfloor.warn.sender import send_loop as send_loop
     from watchfloor.warn.users import acting_name as acting_name
@@ -61,6 +62,7 @@ _LAZY = {
     "actor": "users",
     "add_user": "users",
     "list_notices": "outbox",
+    "notice_json": "outbox",
     "list_users": "users",
     "send_due": "sender",
     "send_loop": "sender",

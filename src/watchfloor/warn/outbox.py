@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +69,23 @@ def queue_notice(
         details={"case": case.id, **details},
     )
     return notice
+
+
+def notice_json(n: Notice) -> dict[str, Any]:
+    """A notice as the CLI and the API list it. The idempotency key is left out: with the token
+    key it makes the acknowledgement token."""
+    return {
+        "id": n.id,
+        "case": n.case_id,
+        "kind": n.kind,
+        "channel": n.channel,
+        "recipient": n.recipient,
+        "status": n.status,
+        "attempts": n.attempts,
+        "next_attempt_at": n.next_attempt_at.isoformat(),
+        "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+        "last_error": n.last_error,
+    }
 
 
 def list_notices(session: Session, *, status: str | None = None, limit: int = 100) -> list[Notice]:
