@@ -31,45 +31,11 @@ LIKELIHOOD_COMPONENTS = (
 
 
 @dataclass(frozen=True)
-class CredibilityRules:
-    confirm_min_origins: int
-    corroborating_grades: frozenset[str]
-    doubtful_grades: frozenset[str]
-    hedged: int
-    single: int
-    doubtful: int
-    contradicted: int
-    no_basis: int
-    denying_statuses: frozenset[str]
-    hedging_statuses: frozenset[str]
-
-
-@dataclass(frozen=True)
-class TrendRules:
-    stale_days: int
-    cue_recent_days: int
-    phrase_step: float
-    rise: float
-    severity_rise: int
-    burst_days: int
-    burst_factor: float
-    burst_min: int
-
-
-@dataclass(frozen=True)
 class LikelihoodTerm:
     term: str
     synonym: str
     low: int
     high: int
-
-
-@dataclass(frozen=True)
-class ConfidenceRule:
-    level: str
-    min_origins: int
-    reliability_at_least: str
-    credibility_at_most: int
 
 
 @dataclass(frozen=True)
@@ -87,16 +53,6 @@ class PriorityRules:
     reliable_grades: frozenset[str]
     howling_statuses: frozenset[str]
     history_scale: float
-
-
-@dataclass(frozen=True)
-class StandingRules:
-    past_statuses: frozenset[str]  # stages that report what happened, not what may come
-    foiled_statuses: frozenset[str]
-    history_after_days: int
-    fatal_acts: frozenset[str]  # with a fatal status, the target is dead
-    fatal_statuses: frozenset[str]
-    caught_words: frozenset[str]  # in a foiled plot's sentence: the plotters were caught
 
 
 @dataclass(frozen=True)
@@ -143,7 +99,7 @@ class AssessConfig:
         return cls(
             reliability_order=tuple(data.reliability.order),
             reliability_unknown=data.reliability.unknown,
-            credibility=CredibilityRules(**data.credibility.model_dump()),
+            credibility=data.credibility,
             specificity_weights=dict(data.specificity.weights),
             actor_capability_requires_lineage=data.specificity.actor_capability_requires_lineage,
             harm_order=tuple(data.harm_order),
@@ -156,7 +112,7 @@ class AssessConfig:
             behaviour_window=data.windows.behaviour,
             context_window=data.windows.context,
             cue_phrase_window=data.windows.cue_phrase,
-            trend=TrendRules(**data.trend.model_dump()),
+            trend=data.trend,
             likelihood_weights=dict(like.weights),
             likelihood_credibility=dict(like.credibility),
             likelihood_reliability=dict(like.reliability),
@@ -168,7 +124,7 @@ class AssessConfig:
             terms=tuple(
                 LikelihoodTerm(t.term, t.synonym, t.range[0], t.range[1]) for t in like.terms
             ),
-            confidence=tuple(ConfidenceRule(**r.model_dump()) for r in data.confidence),
+            confidence=tuple(data.confidence),
             priority=PriorityRules(
                 base=prio.base,
                 floor=prio.floor,
@@ -184,7 +140,7 @@ class AssessConfig:
                 howling_statuses=prio.howling_statuses,
                 history_scale=prio.history_scale,
             ),
-            standing=StandingRules(**data.standing.model_dump()),
+            standing=data.standing,
             source=source,
         )
 
@@ -202,7 +158,7 @@ class _Reliability(Schema):
     unknown: str
 
 
-class _Credibility(Schema):
+class CredibilityRules(Schema):
     confirm_min_origins: int
     corroborating_grades: frozenset[str]
     doubtful_grades: frozenset[str]
@@ -251,7 +207,7 @@ class _Windows(Schema):
     cue_phrase: int
 
 
-class _Trend(Schema):
+class TrendRules(Schema):
     stale_days: int
     cue_recent_days: int
     phrase_step: float
@@ -286,7 +242,7 @@ class _Likelihood(Schema):
     terms: Annotated[list[_Term], AfterValidator(_contiguous)]
 
 
-class _Confidence(Schema):
+class ConfidenceRule(Schema):
     level: Literal["low", "moderate", "high"]
     min_origins: int
     reliability_at_least: str
@@ -313,7 +269,11 @@ def _lower_words(words: frozenset[str]) -> frozenset[str]:
     return frozenset(word.lower() for word in words)
 
 
-class _Standing(Schema):
+class StandingRules(Schema):
+    """past_statuses report what happened, not what may come; a fatal act with a fatal status
+    means the target is dead; caught_words, in a foiled plot's sentence, say the plotters were
+    caught."""
+
     past_statuses: frozenset[str]
     foiled_statuses: frozenset[str]
     history_after_days: int
@@ -326,15 +286,15 @@ class AssessFile(Schema):
     """data/assess/assessment.yaml (docs/assess.md says what each key changes)."""
 
     reliability: _Reliability
-    credibility: _Credibility
+    credibility: CredibilityRules
     specificity: _Specificity
     harm_order: list[str]
     status: _Status
     severity: _Severity
     imminence: _Imminence
     windows: _Windows
-    trend: _Trend
+    trend: TrendRules
     likelihood: _Likelihood
-    confidence: list[_Confidence]
+    confidence: list[ConfidenceRule]
     priority: _Priority
-    standing: _Standing
+    standing: StandingRules

@@ -117,7 +117,7 @@ def _confidence(inputs: JudgementInputs, config: AssessConfig) -> Confidence:
             and rank < len(config.reliability_order)
             and inputs.credibility_value <= rule.credibility_at_most
         ):
-            return rule.level  # type: ignore[return-value]
+            return rule.level
     return "low"
 
 
