@@ -147,13 +147,7 @@ class Taxii:
         reader = self.reader(request)
         self._root(request)
         items = self._matching(request, reader)
-        page, more, after = self._page(request, items)
-        body: dict[str, Any] = {"more": more}
-        if more:
-            body["next"] = after
-        if page:
-            body["objects"] = [item.body for item in page]
-        return _reply(body, headers=self._added_headers(page))
+        return self._envelope(request, items, "objects", lambda item: item.body)
 
     def one_object(self, request: Request) -> Response:
         reader = self.reader(request)
@@ -161,11 +155,7 @@ class Taxii:
         items = self._matching(request, reader, object_id=request.path_params["object_id"])
         if not items:
             raise TaxiiError(404, "No such object", request.path_params["object_id"])
-        page, more, after = self._page(request, items)
-        body: dict[str, Any] = {"more": more, "objects": [item.body for item in page]}
-        if more:
-            body["next"] = after
-        return _reply(body, headers=self._added_headers(page))
+        return self._envelope(request, items, "objects", lambda item: item.body, keep_empty=True)
 
     def versions(self, request: Request) -> Response:
         reader = self.reader(request)
@@ -174,30 +164,33 @@ class Taxii:
         items = self._filtered(request, reader, object_id=object_id, version="all")
         if not items:
             raise TaxiiError(404, "No such object", object_id)
-        page, more, after = self._page(request, items)
-        body: dict[str, Any] = {"more": more, "versions": [item.version for item in page]}
-        if more:
-            body["next"] = after
-        return _reply(body, headers=self._added_headers(page))
+        return self._envelope(
+            request, items, "versions", lambda item: item.version, keep_empty=True
+        )
 
     def manifest(self, request: Request) -> Response:
         reader = self.reader(request)
         self._root(request)
         items = self._matching(request, reader)
+        return self._envelope(request, items, "objects", _manifest_entry)
+
+    def _envelope(
+        self,
+        request: Request,
+        items: list[Any],
+        key: str,
+        render: Callable[[Any], Any],
+        *,
+        keep_empty: bool = False,
+    ) -> Response:
+        """One page of `items` under `key`, with `more`, `next` and the X-TAXII-Date-Added-*
+        headers; an empty page leaves the key out unless `keep_empty`."""
         page, more, after = self._page(request, items)
         body: dict[str, Any] = {"more": more}
         if more:
             body["next"] = after
-        if page:
-            body["objects"] = [
-                {
-                    "id": item.stix_id,
-                    "date_added": taxii_time(item.added_at),
-                    "version": item.version,
-                    "media_type": STIX_MEDIA,
-                }
-                for item in page
-            ]
+        if page or keep_empty:
+            body[key] = [render(item) for item in page]
         return _reply(body, headers=self._added_headers(page))
 
     # --- filters and pages --------------------------------------------------------------
@@ -330,3 +323,12 @@ def taxii_routes(engine: Engine, authenticator: Authenticator, **options: Any) -
         Route(f"{base}/manifest/", wrap(taxii.manifest)),
     ]
     return routes
+
+
+def _manifest_entry(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.stix_id,
+        "date_added": taxii_time(item.added_at),
+        "version": item.version,
+        "media_type": STIX_MEDIA,
+    }
