@@ -148,15 +148,20 @@ class GradeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-def grade(ctx: Ctx, source: str, value: str, reason: str) -> int:
-    """Grade a source the reader may see (its threads are re-assessed and re-triaged, as
-    `watchfloor source grade` does); returns how many threads changed."""
+def visible_source(ctx: Ctx, source: str) -> None:
+    """A source with a document the reader may see, else 404 (as for one that does not exist)."""
     seen = select(Document.source_id).where(ctx.clearance.documents())
     if (
         ctx.session.scalar(select(Source.id).where(Source.name == source, Source.id.in_(seen)))
         is None
     ):
         raise not_found(f"source {source}")
+
+
+def grade(ctx: Ctx, source: str, value: str, reason: str) -> int:
+    """Grade a source the reader may see (its threads are re-assessed and re-triaged, as
+    `watchfloor source grade` does); returns how many threads changed."""
+    visible_source(ctx, source)
     changes = grade_source(ctx.session, source, value, ctx.name, reason)
     after_changes(ctx.session, changes)
     return len(changes)

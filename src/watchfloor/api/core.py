@@ -25,6 +25,7 @@ from watchfloor.errors import (
     PermissionDenied,
     PolicyError,
     WatchfloorError,
+    WatchlistError,
 )
 from watchfloor.store.engine import transaction
 
@@ -53,7 +54,9 @@ def settings_of(request: Request) -> IdentitySettings:
 
 
 def store_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed when the route returns without an error."""
+    """One transaction per request, committed when the route returns without an error and
+    before the response is sent (routes take it with scope="function"), so that the next
+    request, on PostgreSQL too, sees what this one wrote."""
     with transaction(request.app.state.engine) as session:
         yield session
 
@@ -89,7 +92,10 @@ async def check_csrf(request: Request, principal: Principal) -> None:
         raise HTTPException(403, "the CSRF token is missing or wrong; reload the page and retry")
 
 
-async def context(request: Request, session: Annotated[Session, Depends(store_session)]) -> Ctx:
+StoreSession = Annotated[Session, Depends(store_session, scope="function")]
+
+
+async def context(request: Request, session: StoreSession) -> Ctx:
     principal = resolve(request, session)
     if principal is None:
         raise HTTPException(401, "log in (session cookie) or send Authorization: Bearer TOKEN")
@@ -185,7 +191,7 @@ def status_for(exc: WatchfloorError) -> int:
         return 403
     if isinstance(exc, CaseError | AssessInputError) and "does not exist" in str(exc):
         return 404
-    if isinstance(exc, BadInput):
+    if isinstance(exc, BadInput | WatchlistError):  # a watchlist here is one handed in
         return 422
     return 400
 
@@ -216,6 +222,7 @@ LoggedIn = Annotated[Ctx, Depends(context)]
 CanRead = Annotated[Ctx, need("read")]
 CanIngest = Annotated[Ctx, need("ingest")]
 CanEdit = Annotated[Ctx, need("edit")]
+CanWatchlist = Annotated[Ctx, need("watchlist")]
 CanCase = Annotated[Ctx, need("case")]
 CanApprove = Annotated[Ctx, need("approve")]
 CanAudit = Annotated[Ctx, need("audit")]

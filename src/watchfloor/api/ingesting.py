@@ -4,7 +4,6 @@ runs, with the watchlist the store holds (`watchfloor watchlist load`)."""
 from __future__ import annotations
 
 import functools
-import json
 import re
 import tempfile
 from dataclasses import replace
@@ -24,7 +23,8 @@ from watchfloor.api.core import authenticate, respond
 from watchfloor.ingest.feeds import fetch_url, new_client
 from watchfloor.ingest.ingestion import Ingestor, Item, Outcome, SourceSpec, file_item
 from watchfloor.ingest.neardup import Fingerprinter
-from watchfloor.link.watchlist import Protectee, Watchlist
+from watchfloor.link.sync import current_watchlist
+from watchfloor.link.watchlist import Watchlist
 from watchfloor.pipeline import Analyzer, after_store
 from watchfloor.store import audit
 from watchfloor.store.engine import transaction
@@ -38,25 +38,9 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def stored_watchlist(engine: Engine) -> tuple[str, Watchlist]:
     """The store's current protectees as a Watchlist, and a fingerprint of them."""
     with transaction(engine) as session:
-        rows = list(
-            session.scalars(
-                select(ProtecteeRow).where(ProtecteeRow.current.is_(True)).order_by(ProtecteeRow.id)
-            )
-        )
+        watchlist = current_watchlist(session)
         stamp = session.scalar(select(func.max(ProtecteeRow.updated_at)))
-    people = [
-        Protectee.model_validate(
-            {
-                "id": r.id,
-                "name": r.name,
-                "aliases": json.loads(r.aliases),
-                "roles": json.loads(r.roles),
-                "notify": json.loads(r.notify) or None,
-            }
-        )
-        for r in rows
-    ]
-    return f"{len(rows)}:{stamp}", Watchlist(people, "store")
+    return f"{len(watchlist)}:{stamp}", watchlist
 
 
 def analyzer_for(request: Request) -> Analyzer:

@@ -14,7 +14,9 @@ from watchfloor.settings import setting
 
 IDENTITY_ENV = "WATCHFLOOR_IDENTITY"
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "web" / "identity.yaml"
-PERMISSIONS = ("read", "ingest", "edit", "case", "approve", "audit", "admin", "taxii")
+PERMISSIONS = (
+    "read", "ingest", "edit", "watchlist", "case", "approve", "audit", "admin", "taxii",
+)  # fmt: skip
 
 
 class CookieSettings(BaseModel):

@@ -1,6 +1,8 @@
 """link stage: who a statement's target and actor are.
 
-- `load_watchlist(path)` reads a YAML or CSV watchlist into a `Watchlist` of `Protectee`s.
+- `load_watchlist(path)` reads a YAML, JSON or CSV watchlist into a `Watchlist` of `Protectee`s;
+  `parse_watchlist(text, source, fmt)` reads one handed in (an upload), `watchlist_from_data`
+  one already parsed (a JSON body), `protectee_from_data` one entry (the web editor).
 - `Linker(watchlist, actors=None).link(doc, statements, published)` returns one
   `(TargetLink, ActorLink)` per statement, in order; each `TargetLink` says what it rests on
   (`basis`: name, alias, apposition, title_surname, role, surname, surname_unconfirmed,
@@ -26,7 +28,17 @@ from watchfloor.link.catalog import ActorCatalog, Entity
 from watchfloor.link.linker import Linker, statement_dates
 from watchfloor.link.records import ActorLink, TargetLink
 from watchfloor.link.roles import RoleVocabulary
-from watchfloor.link.watchlist import Notify, Protectee, Role, Watchlist, load_watchlist
+from watchfloor.link.watchlist import (
+    Notify,
+    Protectee,
+    Role,
+    Watchlist,
+    load_watchlist,
+    parse_watchlist,
+    protectee_from_data,
+    watchlist_format,
+    watchlist_from_data,
+)
 
 if TYPE_CHECKING:
     from watchfloor.link.protectees import (
@@ -67,19 +79,25 @@ __all__ = [
     "list_protectees",
     "load_protectees",
     "load_watchlist",
+    "parse_watchlist",
+    "protectee_from_data",
     "protectee_names",
     "statement_dates",
+    "watchlist_format",
+    "watchlist_from_data",
 ]
 
 # What the CLI (and the API) call, loaded on first use like the names above: a command imports
 # the stage's face, never its modules.
 if TYPE_CHECKING:
+    from watchfloor.link.sync import current_watchlist as current_watchlist
     from watchfloor.link.sync import file_sha256 as file_sha256
     from watchfloor.link.sync import sync_watchlist as sync_watchlist
 
 _LAZY = {
     **_LAZY,
     **{
+        "current_watchlist": "sync",
         "file_sha256": "sync",
         "sync_watchlist": "sync",
     },

@@ -8,6 +8,7 @@ reviews show the name the file gives now, and relabels their open cases.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,12 +16,33 @@ from sqlalchemy.orm import Session
 
 from watchfloor import hooks
 from watchfloor.link.protectees import LoadSummary, load_protectees, protectee_names
-from watchfloor.link.watchlist import Watchlist
-from watchfloor.store.models import Case, Statement
+from watchfloor.link.watchlist import Protectee, Watchlist
+from watchfloor.store.models import Case, ProtecteeRow, Statement
 
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def current_watchlist(session: Session, source: str = "store") -> Watchlist:
+    """The store's current protectees (those the last load listed) as a Watchlist, in id order:
+    what the API ingests with, and what the editor changes one protectee of."""
+    rows = session.scalars(
+        select(ProtecteeRow).where(ProtecteeRow.current.is_(True)).order_by(ProtecteeRow.id)
+    )
+    people = [
+        Protectee.model_validate(
+            {
+                "id": r.id,
+                "name": r.name,
+                "aliases": json.loads(r.aliases),
+                "roles": json.loads(r.roles),
+                "notify": json.loads(r.notify) or None,
+            }
+        )
+        for r in rows
+    ]
+    return Watchlist(people, source)
 
 
 def sync_watchlist(

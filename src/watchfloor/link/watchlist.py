@@ -1,6 +1,7 @@
 """The watchlist: protected people with their names, aliases, roles and whom to notify.
 
-A watchlist is a YAML or CSV file (chosen by the extension: ``.yaml``/``.yml`` or ``.csv``).
+A watchlist is a YAML, JSON or CSV file (chosen by the extension: ``.yaml``/``.yml``, ``.json``
+or ``.csv``); JSON has the YAML form's fields.
 
 YAML::
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -186,27 +188,62 @@ class Watchlist:
         return iter(self._by_id.values())
 
 
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+
+
 def load_watchlist(path: str | Path) -> Watchlist:
-    """Read and validate a YAML or CSV watchlist; raises `WatchlistError` on any problem."""
+    """Read and validate a YAML, JSON or CSV watchlist; raises `WatchlistError` on any problem."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv"):
-        raise WatchlistError(
-            f"{path}: unknown watchlist format {suffix or '(no extension)'}; "
-            "name the file .yaml, .yml or .csv"
-        )
+    fmt = watchlist_format(path.name, str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise WatchlistError(f"{path}: file not found; check the path") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise WatchlistError(f"{path}: cannot read the file ({exc}); save it as UTF-8") from exc
-    entries = _csv_entries(text, str(path)) if suffix == ".csv" else _yaml_entries(text, str(path))
-    return Watchlist((_validate(entry, label, str(path)) for label, entry in entries), str(path))
+    return parse_watchlist(text, str(path), fmt)
 
 
-def _yaml_entries(text: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    data = parse_yaml(text, source, error=WatchlistError, loader=DatesAsText)
+def watchlist_format(name: str, source: str) -> str:
+    """ "yaml", "json" or "csv", from a file name's extension."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise WatchlistError(
+            f"{source}: unknown watchlist format {suffix or '(no extension)'}; "
+            "name the file .yaml, .yml, .json or .csv"
+        )
+    return FORMATS[suffix]
+
+
+def parse_watchlist(text: str, source: str, fmt: str) -> Watchlist:
+    """A watchlist's text (`fmt`: yaml, json or csv) read and validated, as `load_watchlist`
+    reads a file; `source` names it in errors (an upload's name, "request body")."""
+    if fmt == "csv":
+        entries = _csv_entries(text, source)
+    elif fmt == "json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise WatchlistError(f"{source}: not valid JSON ({exc}); fix the file") from exc
+        entries = _mapping_entries(data, source)
+    else:
+        data = parse_yaml(text, source, error=WatchlistError, loader=DatesAsText)
+        entries = _mapping_entries(data, source)
+    return Watchlist((_validate(entry, label, source) for label, entry in entries), source)
+
+
+def watchlist_from_data(data: Any, source: str) -> Watchlist:
+    """A watchlist already parsed (a JSON body: {"protectees": [...]}), validated as a file."""
+    entries = _mapping_entries(data, source)
+    return Watchlist((_validate(entry, label, source) for label, entry in entries), source)
+
+
+def protectee_from_data(data: dict[str, Any], source: str) -> Protectee:
+    """One protectee's fields (an editor's form, an API body), validated as a file's entry."""
+    return _validate(data, _label(data, "(new)"), source)
+
+
+def _mapping_entries(data: Any, source: str) -> list[tuple[str, dict[str, Any]]]:
     if data is None:
         data = {"protectees": []}
     if not isinstance(data, dict) or "protectees" not in data:
@@ -319,6 +356,8 @@ def _validate(entry: dict[str, Any], label: str, source: str) -> Protectee:
 def _explain(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
+        if error["loc"] and error["loc"][0] == "roles":
+            return "missing; every role needs a title"
         return "missing; every protectee needs an id and a name"
     if kind == "extra_forbidden":
         return "unknown field; check the spelling (see docs/watchlist.md)"

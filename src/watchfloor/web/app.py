@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from watchfloor.api.app import create_api
 from watchfloor.api.settings import IdentitySettings
 from watchfloor.publish.access import AccessPolicy
-from watchfloor.web import actions, pages
+from watchfloor.web import actions, editing, pages
 from watchfloor.web.common import LoginRequired, render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -29,6 +29,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(editing.router)
 
     api_problem = app.exception_handlers[StarletteHTTPException]
 

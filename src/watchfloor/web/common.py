@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.orm import Session
 
-from watchfloor.api.core import Ctx, check_csrf, resolve, store_session
+from watchfloor.api.core import Ctx, StoreSession, check_csrf, resolve
 from watchfloor.api.identity import Principal
 from watchfloor.api.visibility import Clearance
 
@@ -26,9 +25,7 @@ class LoginRequired(Exception):
     """No valid session: the page redirects to /login."""
 
 
-async def page_context(
-    request: Request, session: Annotated[Session, Depends(store_session)]
-) -> Ctx:
+async def page_context(request: Request, session: StoreSession) -> Ctx:
     principal = resolve(request, session)
     if principal is None:
         raise LoginRequired()

@@ -1,6 +1,7 @@
 """The pages people read: login, board, thread, case, protectee, review, search, sources,
-ingest and staff. Each reads through the same functions as the API (watchfloor.api), so what
-the reader may not see is filtered the same way on both."""
+ingest and staff (the watchlist and readers editors are web.editing's). Each reads through the
+same functions as the API (watchfloor.api), so what the reader may not see is filtered the same
+way on both."""
 
 from __future__ import annotations
 
@@ -151,11 +152,6 @@ def case_page(
     data = acting.case_view(ctx, case_id)
     codes = CasePolicy.load().enabled_codes()
     return render(request, "case.html", ctx, c=data, codes=codes, error=error, done=done)
-
-
-@router.get("/protectees", response_class=HTMLResponse)
-def protectees_page(request: Request, ctx: Page) -> Response:
-    return render(request, "protectees.html", ctx, people=list_protectees(ctx.session))
 
 
 @router.get("/protectees/{protectee_id}", response_class=HTMLResponse)
