@@ -174,6 +174,8 @@ def test_one_protectee_is_added_changed_and_taken_off(staffed: Engine) -> None:
         assert "differs from the path" in _problem(other, 422)
         blank = analyst.put("/api/v1/protectees/bo-li", json={"aliases": []}, headers=head)
         assert "field name" in _problem(blank, 422)
+        nul = analyst.put("/api/v1/protectees/bo-li", json={"name": "Bo\u0000Li"}, headers=head)
+        assert "NUL" in _problem(nul, 422)
         assert "bo-li" not in _names(analyst)
 
         gone = analyst.delete("/api/v1/protectees/jonas-berg", headers=head)

@@ -43,6 +43,7 @@ ProtecteeId = Annotated[
     str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ]
 ReaderName = Annotated[str, Path(min_length=1, max_length=200)]
+NO_CONTROL = r"^[^\x00-\x1f]*$"  # no NUL (which PostgreSQL refuses) nor line breaks
 
 WATCHLIST_EXAMPLE = {
     "protectees": [
@@ -192,8 +193,8 @@ class ReaderIn(BaseModel):
     nationality: str = Field(min_length=1, max_length=16, examples=["USA"])
     compartments: list[Annotated[str, Field(max_length=64)]] = Field([], max_length=32)
     audiences: list[Annotated[str, Field(max_length=64)]] = Field([], max_length=32)
-    organization: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=320)
+    organization: str | None = Field(None, max_length=200, pattern=NO_CONTROL)
+    email: str | None = Field(None, max_length=320, pattern=NO_CONTROL)
 
 
 def save_reader(ctx: Ctx, body: ReaderIn) -> tuple[StoredReader, bool]:

@@ -342,7 +342,19 @@ def _label(item: dict[str, Any], fallback: str) -> str:
     return str(pid) if isinstance(pid, str | int) and str(pid).strip() else fallback
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _validate(entry: dict[str, Any], label: str, source: str) -> Protectee:
+    if _has_nul(entry):  # no store keeps a NUL character in text (PostgreSQL refuses it)
+        raise WatchlistError(f"{source}: entry {label}: a NUL character (\\x00); remove it")
     try:
         return Protectee.model_validate(entry)
     except ValidationError as exc:
