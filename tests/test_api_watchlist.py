@@ -282,10 +282,17 @@ def test_an_analyst_sets_a_sources_marking(staffed: Engine) -> None:
         # The analyst is not cleared for SI: Hidden is no source of theirs, as if it did not exist.
         hidden = analyst.post("/api/v1/sources/Hidden/marking", json=body, headers=head)
         assert _problem(hidden, 404) == "source Hidden not found"
+        # The /sources page's form does the same, with its CSRF token.
+        form = {"source": "Wire", "marking": "U", "reason": "public wire", "csrf_token": csrf}
+        posted = analyst.post("/sources/mark", data=form)
+        assert posted.status_code == 303 and "done=" in posted.headers["location"]
+        assert analyst.post("/sources/mark", data={**form, "csrf_token": ""}).status_code == 403
+        sources = {s["name"]: s["marking"] for s in analyst.get("/api/v1/sources").json()["items"]}
+        assert sources["Wire"] == "UNCLASSIFIED"  # stored as its banner
         admin, _ = login(base, "ada-admin")
         entries = admin.get("/api/v1/audit", params={"limit": 200}).json()["items"]
         marked = [(e["actor"], e["subject_id"]) for e in entries if e["action"] == "source.mark"]
-        assert marked == [("ana-analyst", "Wire")]
+        assert marked == [("ana-analyst", "Wire"), ("ana-analyst", "Wire")]
 
 
 def test_the_editor_forms_need_their_csrf_token(staffed: Engine) -> None:
