@@ -1,7 +1,7 @@
 """Assessment benchmark: the cost of one new document does not grow with the store.
 
     python benchmarks/assess.py [--sizes 1000x100000,10000x1000000] [--k 5] [--runs 7]
-                                [--quick] [--backends sqlite,postgresql]
+                                [--quick] [--backends sqlite,postgresql] [--fill auto|copy|orm]
 
 For each size THREADSxSTATEMENTS a store is filled directly with bulk inserts (no NLP): threads
 with a stored assessment, statements spread over documents (10 per document) and over a year,
@@ -12,7 +12,8 @@ touched threads, commit), `--runs` times; the median is reported, and the ratio 
 store's median to the smallest's (goal: about 1). Both sizes keep about the same number of
 statements per thread, so the work per touched thread is the same and any growth would come from
 reads that scan the store. SQLite by default; `--backends postgresql` runs on the PostgreSQL of
-WATCHFLOOR_TEST_DATABASE_URL (default: the local server) in a throw-away schema.
+WATCHFLOOR_TEST_DATABASE_URL (default: the local server) in a throw-away schema, filled with COPY
+(benchmarks/pgfill.py) unless `--fill orm` asks for the INSERTs.
 """
 
 from __future__ import annotations
@@ -504,7 +505,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check")
     parser.add_argument("--backends", default="sqlite", help="comma-separated: sqlite, postgresql")
+    parser.add_argument(
+        "--fill",
+        choices=("auto", "copy", "orm"),
+        default="auto",
+        help="copy: PostgreSQL COPY (pgfill.py); orm: bulk INSERTs; auto: copy on PostgreSQL",
+    )
     args = parser.parse_args()
+    from pgfill import fill_store  # pgfill builds on this module
+
     sizes = parse_sizes("100x2000,1000x20000" if args.quick else args.sizes)
     console = Console(width=140)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -526,7 +535,8 @@ def main() -> None:
                         admin, engine, schema = made
                         cleanup.append((admin, schema))
                     console.print(f"{backend}: filling {size.label} ...", highlight=False)
-                    store = Store(backend, size, engine, fill(engine, size))
+                    how = "orm" if backend == "sqlite" else args.fill
+                    store = Store(backend, size, engine, fill_store(engine, size, how))
                     store.per_thread = statements_per_thread(engine)
                     stores.append(store)
             for backend in backends:
