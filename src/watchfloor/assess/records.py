@@ -358,6 +358,7 @@ class ThreadView:
     children: tuple[ThreadView, ...] = ()
     statements: tuple[ThreadStatement, ...] = ()
     overrides: tuple[AppliedOverride, ...] = ()
+    older: int = 0  # statements older than `statements` left out (get_thread's `newest`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -367,5 +368,6 @@ class ThreadView:
             **self.assessment.to_json(),
             "children": [child.to_json() for child in self.children],
             "statement_list": [s.to_json() for s in self.statements],
+            "older_statements": self.older,
             "overrides": [o.to_json() for o in self.overrides],
         }
