@@ -152,10 +152,21 @@ def _statement_key_sql() -> Any:
     )
 
 
+def _in_force(session: Session, kind: str, drawn_on: Any) -> dict[str, Override]:
+    """The overrides of `kind` in force whose subject the thread draws on (`drawn_on`, a
+    clause correlated to Override), newest per subject. Driven from the (few) overrides, not
+    by reading every statement of a long thread."""
+    rows = session.scalars(
+        select(Override)
+        .where(Override.kind == kind, Override.revoked_at.is_(None), exists(drawn_on))
+        .order_by(Override.created_at, Override.id)
+    )
+    return {row.subject: row for row in rows}  # the newest per subject wins
+
+
 def _dismissed_on(session: Session, thread_id: int) -> dict[str, Override]:
-    """The dismissals in force on the thread's statements, by statement key. Driven from the
-    (few) dismissals: each finds its document by sha256 (a key is the document's sha256, 64
-    characters, then the offsets), not by reading every statement of a long thread."""
+    """The dismissals in force on the thread's statements, by statement key: each finds its
+    document by sha256 (a key is the document's sha256, 64 characters, then the offsets)."""
     on_thread = (
         select(Statement.id)
         .join(Document, Document.id == Statement.document_id)
@@ -166,16 +177,7 @@ def _dismissed_on(session: Session, thread_id: int) -> dict[str, Override]:
         )
         .correlate(Override)
     )
-    rows = session.scalars(
-        select(Override)
-        .where(
-            Override.kind == STATEMENT_DISMISSED,
-            Override.revoked_at.is_(None),
-            exists(on_thread),
-        )
-        .order_by(Override.created_at, Override.id)
-    )
-    return {row.subject: row for row in rows}  # the newest per statement wins
+    return _in_force(session, STATEMENT_DISMISSED, on_thread)
 
 
 def _thread_statements(
@@ -225,14 +227,14 @@ def _overrides_on(
     found: list[Override] = []
     found.extend(_active(session, THREAD_CREDIBILITY, [thread.key]).values())
     found.extend(dismissed.values())
-    drawn_on = exists(
+    from_source = (
         select(Statement.id)
         .join(Document, Document.id == Statement.document_id)
-        .where(Statement.thread_id == thread.id, Document.source_id == Source.id)
-        .correlate(Source)
+        .join(Source, Source.id == Document.source_id)
+        .where(Statement.thread_id == thread.id, Source.name == Override.subject)
+        .correlate(Override)
     )
-    sources = list(session.scalars(select(Source.name).where(drawn_on).order_by(Source.name)))
-    found.extend(_active(session, SOURCE_RELIABILITY, sources).values())
+    found.extend(_in_force(session, SOURCE_RELIABILITY, from_source).values())
     if thread.actor_entity:
         merges = _merges(session)
         merged = [
