@@ -1,7 +1,7 @@
 """Assessment benchmark: the cost of one new document does not grow with the store.
 
     python benchmarks/assess.py [--sizes 1000x100000,10000x1000000] [--k 5] [--runs 7]
-                                [--quick] [--backends sqlite,postgresql]
+                                [--quick] [--backends sqlite,postgresql] [--fill auto|copy|orm]
 
 For each size THREADSxSTATEMENTS a store is filled directly with bulk inserts (no NLP): threads
 with a stored assessment, statements spread over documents (10 per document) and over a year,
@@ -12,7 +12,8 @@ touched threads, commit), `--runs` times; the median is reported, and the ratio 
 store's median to the smallest's (goal: about 1). Both sizes keep about the same number of
 statements per thread, so the work per touched thread is the same and any growth would come from
 reads that scan the store. SQLite by default; `--backends postgresql` runs on the PostgreSQL of
-WATCHFLOOR_TEST_DATABASE_URL (default: the local server) in a throw-away schema.
+WATCHFLOOR_TEST_DATABASE_URL (default: the local server) in a throw-away schema, filled with COPY
+(benchmarks/pgfill.py) unless `--fill orm` asks for the INSERTs.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -136,136 +138,139 @@ def report_text(rng: random.Random, number: int) -> str:
     return f"Report {number}. In recent weeks {words}."
 
 
-def _batches(rows: list[Any], size: int = 20_000) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def _batches(rows: Iterable[Any], size: int = 20_000) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
-def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
-    """Bulk-load a store of `size`; returns seconds per phase."""
-    rng = random.Random(seed)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+# The rows of a filled store, streamed: benchmarks/pgfill.py loads the same rows with COPY,
+# drawing on the random generator in the same order, so both fills give the same store.
+def document_rows(
+    rng: random.Random, documents: int, sources: list[int], now: datetime, digests: bytearray
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(blob, document) rows of reports 1..documents; each SHA-256 digest is appended to
+    `digests` (32 bytes a document), for the overrides."""
+    for number in range(1, documents + 1):
+        body = report_text(rng, number)
+        raw = body.encode()
+        digest = hashlib.sha256(raw).digest()
+        digests += digest
+        day = START + timedelta(days=rng.randrange(365))
+        blob = {"sha256": digest.hex(), "size": len(raw), "data": raw}
+        yield (
+            blob,
+            {
+                "id": number,
+                "sha256": digest.hex(),
+                "source_id": rng.choice(sources),
+                "location": f"bench/{number}.txt",
+                "published": day,
+                "day": day,
+                "retrieved": now,
+                "content_type": "text/plain",
+                "encoding": "utf-8",
+                "marking": "TLP:AMBER",
+                "text": body,
+                "analyzed": True,
+                "created_at": now,
+            },
+        )
+
+
+def cluster_row(number: int, now: datetime) -> dict[str, Any]:
+    return {"id": number, "origin_document_id": number, "created_at": now}
+
+
+def signal_row(number: int) -> dict[str, Any]:
+    return {
+        "document_id": number,
+        "kind": "temporal",
+        "label": "temporal",
+        "start": len(f"Report {number}. "),
+        "end": len(f"Report {number}. In recent weeks"),
+        "text": "In recent weeks",
+        "days_before": 21,
+    }
+
+
+def thread_rows(size: Size, counts: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Threads 1..size.threads; `counts`: their statements (0 when not given)."""
+    for index in range(size.threads):
+        actor, person = thread_parts(index)
+        yield {
+            "id": index + 1,
+            "key": thread_key(actor, target_key(person, None)),
+            "actor_entity": actor,
+            "actor_lineage": f"{actor}|Alliance {index // TARGETS % 10}",
+            "target_key": target_key(person, None),
+            "target_label": person,
+            "protectee": person,
+            "statements": counts[index] if counts else 0,
+            "priority": 0.0,
+            "version": 0,
+        }
+
+
+def statement_rows(rng: random.Random, size: Size, documents: int) -> Iterator[dict[str, Any]]:
+    for number in range(size.statements):
+        doc_id = number // STATEMENTS_PER_DOCUMENT + 1
+        if doc_id > documents:
+            doc_id = rng.randint(1, documents)
+        seq = number % STATEMENTS_PER_DOCUMENT
+        index = rng.randrange(size.threads)
+        actor, person = thread_parts(index)
+        yield _statement_row(doc_id, seq, index + 1, actor, person, rng)
+
+
+def override_rows(rng: random.Random, digests: bytearray, now: datetime) -> list[dict[str, Any]]:
+    """Some dismissed statements and one reliability override."""
+    documents = len(digests) // 32
+    common = {"reason": "benchmark", "analyst": "bench", "created_at": now}
+    rows = []
+    for s in range(STATEMENTS_PER_DOCUMENT):
+        at = 32 * rng.randrange(documents)
+        subject = f"{digests[at : at + 32].hex()}:{5 * s}:{5 * s + 4}"
+        rows.append({"kind": "statement_dismissed", "subject": subject, "value": "dismissed"})
+    rows.append({"kind": "source_reliability", "subject": "Blog", "value": "D"})
+    return [row | common for row in rows]
+
+
+def add_sources(engine: Engine) -> list[int]:
     with transaction(engine) as session:
-        sources = [
+        return [
             repo.get_or_create_source(session, name, kind="feed", reliability=grade).id
             for name, grade in SOURCES
         ]
+
+
+def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
+    """Bulk-load a store of `size` with INSERTs; returns seconds per phase."""
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    sources = add_sources(engine)
     documents = max(1, size.statements // STATEMENTS_PER_DOCUMENT)
     now = datetime.now(UTC)
-    shas: list[str] = []
+    digests = bytearray()
     with transaction(engine) as session:
-        for chunk in _batches(list(range(1, documents + 1)), 5000):
-            blobs, docs = [], []
-            for number in chunk:
-                body = report_text(rng, number)
-                raw = body.encode()
-                sha = hashlib.sha256(raw).hexdigest()
-                shas.append(sha)
-                day = START + timedelta(days=rng.randrange(365))
-                blobs.append({"sha256": sha, "size": len(raw), "data": raw})
-                docs.append(
-                    {
-                        "id": number,
-                        "sha256": sha,
-                        "source_id": rng.choice(sources),
-                        "location": f"bench/{number}.txt",
-                        "published": day,
-                        "day": day,
-                        "retrieved": now,
-                        "content_type": "text/plain",
-                        "encoding": "utf-8",
-                        "marking": "TLP:AMBER",
-                        "text": body,
-                        "analyzed": True,
-                        "created_at": now,
-                    }
-                )
-            session.execute(insert(Blob), blobs)
-            session.execute(insert(DocumentRow), docs)
-        for chunk in _batches(list(range(1, documents + 1)), 20_000):
-            session.execute(
-                insert(Cluster),
-                [{"id": n, "origin_document_id": n, "created_at": now} for n in chunk],
-            )
+        for chunk in _batches(document_rows(rng, documents, sources, now, digests), 5000):
+            session.execute(insert(Blob), [blob for blob, _ in chunk])
+            session.execute(insert(DocumentRow), [doc for _, doc in chunk])
+        for numbers in _batches(range(1, documents + 1)):
+            session.execute(insert(Cluster), [cluster_row(n, now) for n in numbers])
         session.execute(update(DocumentRow).values(cluster_id=DocumentRow.id))
-        for chunk in _batches(list(range(1, documents + 1)), 20_000):
-            session.execute(
-                insert(SignalRow),
-                [
-                    {
-                        "document_id": n,
-                        "kind": "temporal",
-                        "label": "temporal",
-                        "start": len(f"Report {n}. "),
-                        "end": len(f"Report {n}. In recent weeks"),
-                        "text": "In recent weeks",
-                        "days_before": 21,
-                    }
-                    for n in chunk
-                ],
-            )
+        for numbers in _batches(range(1, documents + 1)):
+            session.execute(insert(SignalRow), [signal_row(n) for n in numbers])
     timings["documents"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    threads = []
-    for index in range(size.threads):
-        actor, person = thread_parts(index)
-        threads.append(
-            {
-                "id": index + 1,
-                "key": thread_key(actor, target_key(person, None)),
-                "actor_entity": actor,
-                "actor_lineage": f"{actor}|Alliance {index // TARGETS % 10}",
-                "target_key": target_key(person, None),
-                "target_label": person,
-                "protectee": person,
-                "statements": 0,
-                "priority": 0.0,
-                "version": 0,
-            }
-        )
     with transaction(engine) as session:
-        for chunk in _batches(threads):
+        for chunk in _batches(thread_rows(size)):
             session.execute(insert(Thread), chunk)
-        rows: list[dict[str, Any]] = []
-        for number in range(size.statements):
-            doc_id = number // STATEMENTS_PER_DOCUMENT + 1
-            if doc_id > documents:
-                doc_id = rng.randint(1, documents)
-            seq = number % STATEMENTS_PER_DOCUMENT
-            index = rng.randrange(size.threads)
-            actor, person = thread_parts(index)
-            rows.append(_statement_row(doc_id, seq, index + 1, actor, person, rng))
-            if len(rows) >= 20_000:
-                session.execute(insert(Statement), rows)
-                rows = []
-        if rows:
-            session.execute(insert(Statement), rows)
-        session.execute(
-            insert(Override),
-            [
-                {
-                    "kind": "statement_dismissed",
-                    "subject": f"{shas[rng.randrange(len(shas))]}:{5 * s}:{5 * s + 4}",
-                    "value": "dismissed",
-                    "reason": "benchmark",
-                    "analyst": "bench",
-                    "created_at": now,
-                }
-                for s in range(STATEMENTS_PER_DOCUMENT)
-            ]
-            + [
-                {
-                    "kind": "source_reliability",
-                    "subject": "Blog",
-                    "value": "D",
-                    "reason": "benchmark",
-                    "analyst": "bench",
-                    "created_at": now,
-                }
-            ],
-        )
+        for chunk in _batches(statement_rows(rng, size, documents)):
+            session.execute(insert(Statement), chunk)
+        session.execute(insert(Override), override_rows(rng, digests, now))
         counted = (
             select(func.count())
             .select_from(Statement)
@@ -275,8 +280,14 @@ def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
         )
         session.execute(update(Thread).values(statements=counted))
     timings["statements"] = time.perf_counter() - started
+    timings["assessments"] = finish(engine, now)
+    return timings
 
-    # Every thread gets an assessment as if assessed before: one real assessment, copied.
+
+def finish(engine: Engine, now: datetime, vacuum: bool = False) -> float:
+    """Every thread gets an assessment as if assessed before: one real assessment, copied;
+    then the id sequences and the planner's statistics (`vacuum`: VACUUM ANALYZE, on
+    PostgreSQL). Returns the seconds it took."""
     started = time.perf_counter()
     with transaction(engine) as session:
         reassess_documents(session, [1], today=TODAY)
@@ -311,12 +322,11 @@ def fill(engine: Engine, size: Size, seed: int = 1) -> dict[str, float]:
                     )
                 )
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text("VACUUM ANALYZE" if vacuum else "ANALYZE"))
     else:
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
-    timings["assessments"] = time.perf_counter() - started
-    return timings
+    return time.perf_counter() - started
 
 
 def _statement_row(
@@ -495,7 +505,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check")
     parser.add_argument("--backends", default="sqlite", help="comma-separated: sqlite, postgresql")
+    parser.add_argument(
+        "--fill",
+        choices=("auto", "copy", "orm"),
+        default="auto",
+        help="copy: PostgreSQL COPY (pgfill.py); orm: bulk INSERTs; auto: copy on PostgreSQL",
+    )
     args = parser.parse_args()
+    from pgfill import fill_store  # pgfill builds on this module
+
     sizes = parse_sizes("100x2000,1000x20000" if args.quick else args.sizes)
     console = Console(width=140)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -517,7 +535,8 @@ def main() -> None:
                         admin, engine, schema = made
                         cleanup.append((admin, schema))
                     console.print(f"{backend}: filling {size.label} ...", highlight=False)
-                    store = Store(backend, size, engine, fill(engine, size))
+                    how = "orm" if backend == "sqlite" else args.fill
+                    store = Store(backend, size, engine, fill_store(engine, size, how))
                     store.per_thread = statements_per_thread(engine)
                     stores.append(store)
             for backend in backends:

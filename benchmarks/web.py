@@ -2,10 +2,13 @@
 search, served by `watchfloor serve`'s application, measured by a client in a second process.
 
     python benchmarks/web.py [--docs 10000] [--threads 5000] [--requests 200]
-                             [--backends sqlite,postgresql] [--store URL]
+                             [--backends sqlite,postgresql] [--store URL] [--fill auto|copy|orm]
 
-The store is filled as benchmarks/assess.py fills it (bulk inserts, no NLP): `--docs` documents
-with 10 statements each, `--threads` threads with a stored assessment, 50 protectees. The
+The store is filled with the rows benchmarks/assess.py's `fill` makes (no NLP): `--docs`
+documents with 10 statements each, `--threads` threads with a stored assessment, 50 protectees.
+`--fill auto` (the default) loads PostgreSQL with COPY (benchmarks/pgfill.py: secondary indexes
+dropped and built again after the load; 1,000,000 documents in minutes where INSERTs took 22
+minutes for 100,000) and SQLite with bulk INSERTs; `--fill orm` forces the INSERTs. The
 server (uvicorn, in this process) answers a client process that logs in with an API token (a
 TS-cleared reader of the own organization, so every TLP:AMBER document is readable) and asks
 each page `--requests` times after a warm-up; the server-rendered HTML page and its JSON route
@@ -31,7 +34,8 @@ import httpx
 from sqlalchemy import Engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assess import Size, fill, postgres_engine, sqlite_engine
+from assess import Size, postgres_engine, sqlite_engine
+from pgfill import FILLS, fill_store
 
 from watchfloor.api.identity import issue_token
 from watchfloor.api.settings import identity_settings
@@ -47,13 +51,16 @@ ORG = "Bench Desk"
 WARM_UP = 5
 
 
-def prepare(engine: Engine, docs: int, threads: int) -> tuple[str, int]:
+def prepare(engine: Engine, docs: int, threads: int, how: str) -> tuple[str, int]:
     """Fill the store (unless `--store` named one already filled); a reader with a token;
     returns (token, a thread id)."""
     with transaction(engine) as session:
         filled = session.scalar(select(func.count()).select_from(Thread)) or 0
     if not filled:
-        fill(engine, Size(threads, docs * 10))
+        phases = fill_store(engine, Size(threads, docs * 10), how)
+        print(
+            "fill phases (s): " + ", ".join(f"{k} {v:.0f}" for k, v in phases.items()), flush=True
+        )
         with transaction(engine) as session:
             session.execute(
                 insert(ProtecteeRow),
@@ -65,7 +72,9 @@ def prepare(engine: Engine, docs: int, threads: int) -> tuple[str, int]:
     with transaction(engine) as session:
         token = issue_token(session, "bench", "bench", ["read"], identity_settings(), by="bench")
         thread_id = session.scalar(
-            select(Thread.id).where(Thread.statements > 0).order_by(Thread.priority.desc())
+            select(Thread.id)
+            .where(Thread.statements > 0)
+            .order_by(Thread.priority.desc(), Thread.id)
         )
     return token, int(thread_id or 1)
 
@@ -122,9 +131,11 @@ def client(base: str, token: str, paths: dict[str, str], requests: int) -> dict[
     return out
 
 
-def measure(engine: Engine, docs: int, threads: int, requests: int) -> dict[str, Any]:
+def measure(
+    engine: Engine, docs: int, threads: int, requests: int, how: str = "auto"
+) -> dict[str, Any]:
     started = time.perf_counter()
-    token, thread_id = prepare(engine, docs, threads)
+    token, thread_id = prepare(engine, docs, threads, how)
     filled = time.perf_counter() - started
     server, base = serve(engine)
     try:
@@ -135,12 +146,14 @@ def measure(engine: Engine, docs: int, threads: int, requests: int) -> dict[str,
         )  # fmt: skip
     finally:
         server.should_exit = True
-    return {"fill_s": filled, "pages": json.loads(done.stdout)}
+    return {"fill_s": filled, "thread": thread_id, "pages": json.loads(done.stdout)}
 
 
 def report(backend: str, docs: int, threads: int, result: dict[str, Any]) -> None:
+    filled, thread = result["fill_s"], result["thread"]
     print(
-        f"\n{backend}: {docs:,} documents, {threads:,} threads (filled in {result['fill_s']:.0f} s)"
+        f"\n{backend}: {docs:,} documents, {threads:,} threads "
+        f"(filled in {filled:.0f} s; thread page: {thread})"
     )
     print(f"  {'page':<18} {'median ms':>10} {'p95 ms':>8} {'largest body':>13}")
     for name, row in result["pages"].items():
@@ -158,6 +171,12 @@ def main() -> None:
         help="a database URL to fill once and keep (a later run with it measures without "
         "filling again); default: a throw-away store per backend",
     )
+    parser.add_argument(
+        "--fill",
+        choices=FILLS,
+        default="auto",
+        help="how to fill: copy (PostgreSQL COPY), orm (bulk INSERTs), auto (copy on PostgreSQL)",
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--paths", help=argparse.SUPPRESS)
@@ -170,7 +189,7 @@ def main() -> None:
     if args.store:
         engine = make_engine(args.store)
         upgrade(engine)
-        result = measure(engine, args.docs, args.threads, args.requests)
+        result = measure(engine, args.docs, args.threads, args.requests, args.fill)
         report(engine.dialect.name, args.docs, args.threads, result)
         return
     for backend in args.backends.split(","):
@@ -181,7 +200,7 @@ def main() -> None:
                     "SQLite",
                     args.docs,
                     args.threads,
-                    measure(engine, args.docs, args.threads, args.requests),
+                    measure(engine, args.docs, args.threads, args.requests, args.fill),
                 )
                 engine.dispose()
         elif backend == "postgresql":
@@ -190,7 +209,7 @@ def main() -> None:
                 continue
             admin, engine, schema = made
             try:
-                result = measure(engine, args.docs, args.threads, args.requests)
+                result = measure(engine, args.docs, args.threads, args.requests, args.fill)
                 report("PostgreSQL", args.docs, args.threads, result)
             finally:
                 engine.dispose()

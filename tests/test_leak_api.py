@@ -50,6 +50,7 @@ def _routes(ids: list[int], thread_id: int) -> list[str]:
         "/api/v1/documents",
         "/api/v1/documents?limit=1",
         "/api/v1/statements",
+        f"/api/v1/statements?thread={thread_id}",
         "/api/v1/threads",
         f"/api/v1/threads/{thread_id}",
         "/api/v1/protectees",
@@ -152,6 +153,9 @@ def test_no_api_route_gives_a_reader_what_they_may_not_see(
             exported = {o["type"] for o in bundle.json()["objects"]}
             whole = bool(cited) and not any(ids[d] in cited for d in hidden)
             assert ("report" in exported) == whole
+            # A thread's statements are listed exactly when its page may be seen.
+            listed = client.get(f"/api/v1/statements?thread={thread_id}", headers=headers)
+            assert listed.status_code == (200 if threads["count"] else 404)
             for route in _routes(ids, thread_id):
                 response = client.get(route, headers=headers)
                 assert response.status_code < 500, (route, response.text)

@@ -89,6 +89,7 @@ def statements(
     request: Request,
     protectee: str | None = None,
     act: str | None = None,
+    thread: int | None = None,
     cursor: str | None = None,
     limit: int = Limit,
 ) -> Response:
@@ -104,6 +105,11 @@ def statements(
     )
     if after:
         query = query.where(Statement.id < after[0])
+    if thread is not None:
+        # A thread's statements only when the whole thread is visible (as its page is).
+        if not ctx.clearance.thread_visible(ctx.session, thread):
+            raise not_found(f"thread {thread}")
+        query = query.where(Statement.thread_id == thread)
     rows = list(ctx.session.scalars(query))
     nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     items = [contract(s) | {"id": s.id, "document_id": s.document_id} for s in rows[:limit]]
@@ -208,10 +214,15 @@ def threads(
     return respond(request, page(items, nxt, count))
 
 
+# A thread's page and JSON carry its newest statements, so that they do not grow with the thread;
+# the older ones are paged by GET /statements?thread=ID (newest first).
+THREAD_STATEMENTS = 200
+
+
 def visible_thread(ctx: Ctx, thread_id: RowId) -> dict[str, Any]:
     if not ctx.clearance.thread_visible(ctx.session, thread_id):
         raise not_found(f"thread {thread_id}")
-    view = get_thread(ctx.session, thread_id)
+    view = get_thread(ctx.session, thread_id, newest=THREAD_STATEMENTS)
     if view is None:
         raise not_found(f"thread {thread_id}")
     data = view.to_json()

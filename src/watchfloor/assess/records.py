@@ -11,7 +11,7 @@ reader of any judgement can open the sentence that moved it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -188,9 +188,9 @@ class ThreadAssessment:
         return f"{self.reliability}{self.credibility}"
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data: dict[str, Any] = _jsonable(self)
         data["admiralty"] = self.admiralty
-        return _jsonable(data)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ThreadAssessment:
@@ -258,6 +258,12 @@ def _ref(data: dict[str, Any]) -> EvidenceRef:
 
 
 def _jsonable(value: Any) -> Any:
+    """JSON values of a dataclass tree (dataclasses.asdict and then this took 28 ms for a
+    thread of 2,000 documents: asdict deep-copies every id in the lists)."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | frozenset | set):
@@ -358,6 +364,7 @@ class ThreadView:
     children: tuple[ThreadView, ...] = ()
     statements: tuple[ThreadStatement, ...] = ()
     overrides: tuple[AppliedOverride, ...] = ()
+    older: int = 0  # statements older than `statements` left out (get_thread's `newest`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -367,5 +374,6 @@ class ThreadView:
             **self.assessment.to_json(),
             "children": [child.to_json() for child in self.children],
             "statement_list": [s.to_json() for s in self.statements],
+            "older_statements": self.older,
             "overrides": [o.to_json() for o in self.overrides],
         }

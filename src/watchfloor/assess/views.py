@@ -6,11 +6,10 @@ Split from assess.service, which still exports these names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 # Bound parameters per IN (...) list: under SQLite's and PostgreSQL's limits with room to spare.
@@ -98,8 +97,11 @@ def _view(thread: Thread) -> ThreadView | None:
     return ThreadView(thread.id, thread.key, assessment, thread.assessed_at, thread.version)
 
 
-def get_thread(session: Session, thread_id: int) -> ThreadView | None:
-    """One thread with its folded child threads, its statements and the overrides in force."""
+def get_thread(session: Session, thread_id: int, *, newest: int | None = None) -> ThreadView | None:
+    """One thread with its folded child threads, its statements and the overrides in force.
+    `newest`: only that many of the newest statements (the pages: a thread of thousands of
+    statements would make a page that grows with it); `older` says how many are left out. The
+    overrides in force are those on all of the thread's statements either way."""
     thread = session.get(Thread, thread_id)
     if thread is None:
         return None
@@ -120,7 +122,12 @@ def get_thread(session: Session, thread_id: int) -> ThreadView | None:
             .order_by(Thread.priority.desc(), Thread.id)
         )
         children = [v for child in session.scalars(query) if (v := _view(child)) is not None]
-    statements = _thread_statements(session, thread)
+    dismissed = _dismissed_on(session, thread.id)
+    statements = _thread_statements(session, thread, dismissed, newest)
+    older = 0
+    if newest is not None and len(statements) == newest:
+        total = session.scalar(select(func.count()).where(Statement.thread_id == thread.id))
+        older = (total or 0) - len(statements)
     return ThreadView(
         view.id,
         view.key,
@@ -129,12 +136,55 @@ def get_thread(session: Session, thread_id: int) -> ThreadView | None:
         view.version,
         children=tuple(children),
         statements=tuple(statements),
-        overrides=tuple(_overrides_on(session, thread, statements)),
+        overrides=tuple(_overrides_on(session, thread, dismissed)),
+        older=older,
     )
 
 
-def _thread_statements(session: Session, thread: Thread) -> list[ThreadStatement]:
-    rows = session.execute(
+def _statement_key_sql() -> Any:
+    # statement_key in SQL: the document's sha256, then the trigger's offsets.
+    return (
+        Document.sha256
+        + ":"
+        + cast(Statement.trigger_start, String)
+        + ":"
+        + cast(Statement.trigger_end, String)
+    )
+
+
+def _in_force(session: Session, kind: str, drawn_on: Any) -> dict[str, Override]:
+    """The overrides of `kind` in force whose subject the thread draws on (`drawn_on`, a
+    clause correlated to Override), newest per subject. Driven from the (few) overrides, not
+    by reading every statement of a long thread."""
+    rows = session.scalars(
+        select(Override)
+        .where(Override.kind == kind, Override.revoked_at.is_(None), exists(drawn_on))
+        .order_by(Override.created_at, Override.id)
+    )
+    return {row.subject: row for row in rows}  # the newest per subject wins
+
+
+def _dismissed_on(session: Session, thread_id: int) -> dict[str, Override]:
+    """The dismissals in force on the thread's statements, by statement key: each finds its
+    document by sha256 (a key is the document's sha256, 64 characters, then the offsets)."""
+    on_thread = (
+        select(Statement.id)
+        .join(Document, Document.id == Statement.document_id)
+        .where(
+            Document.sha256 == func.substr(Override.subject, 1, 64),
+            Statement.thread_id == thread_id,
+            _statement_key_sql() == Override.subject,
+        )
+        .correlate(Override)
+    )
+    return _in_force(session, STATEMENT_DISMISSED, on_thread)
+
+
+def _thread_statements(
+    session: Session, thread: Thread, dismissed: dict[str, Override], newest: int | None
+) -> list[ThreadStatement]:
+    order = (Document.day, Statement.document_id, Statement.seq)
+    query = (
         select(
             Statement,
             Document.sha256,
@@ -146,10 +196,13 @@ def _thread_statements(session: Session, thread: Thread) -> list[ThreadStatement
         .join(Document, Document.id == Statement.document_id)
         .join(Source, Source.id == Document.source_id)
         .where(Statement.thread_id == thread.id)
-        .order_by(Document.day, Statement.document_id, Statement.seq)
-    ).all()
+    )
+    if newest is None:
+        rows = list(session.execute(query.order_by(*order)).all())
+    else:
+        latest = query.order_by(*(column.desc() for column in order)).limit(newest)
+        rows = list(reversed(session.execute(latest).all()))
     keys = [statement_key(sha, s.trigger_start, s.trigger_end) for s, sha, *_ in rows]
-    dismissed = _active(session, STATEMENT_DISMISSED, keys)
     return [
         ThreadStatement(
             id=s.id,
@@ -169,14 +222,19 @@ def _thread_statements(session: Session, thread: Thread) -> list[ThreadStatement
 
 
 def _overrides_on(
-    session: Session, thread: Thread, statements: Sequence[ThreadStatement]
+    session: Session, thread: Thread, dismissed: dict[str, Override]
 ) -> list[AppliedOverride]:
     found: list[Override] = []
     found.extend(_active(session, THREAD_CREDIBILITY, [thread.key]).values())
-    found.extend(_active(session, STATEMENT_DISMISSED, [s.key for s in statements]).values())
-    found.extend(
-        _active(session, SOURCE_RELIABILITY, sorted({s.source for s in statements})).values()
+    found.extend(dismissed.values())
+    from_source = (
+        select(Statement.id)
+        .join(Document, Document.id == Statement.document_id)
+        .join(Source, Source.id == Document.source_id)
+        .where(Statement.thread_id == thread.id, Source.name == Override.subject)
+        .correlate(Override)
     )
+    found.extend(_in_force(session, SOURCE_RELIABILITY, from_source).values())
     if thread.actor_entity:
         merges = _merges(session)
         merged = [
