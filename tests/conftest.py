@@ -10,17 +10,19 @@ and never in CI.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from watchfloor.store.engine import make_engine
+from watchfloor.store.engine import make_engine, private_file
 from watchfloor.store.migrate import upgrade
 
 # Keys live outside the store (store.keys); the suite keeps its own in a folder of its own,
@@ -112,10 +114,62 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         admin.dispose()
 
 
-@pytest.fixture
-def store(backend: Backend) -> Iterator[Engine]:
-    """A freshly migrated, empty store on the backend."""
-    engine = make_engine(backend.url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store migrated once per test process; `store` copies it (migrating
+    takes about a second, a copy a few milliseconds). The template is itself a real migration,
+    and tests/test_store_backends.py and `watchfloor init` in the CLI tests migrate their own."""
+    path = tmp_path_factory.mktemp("store-template") / "watchfloor.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL: the file alone is the store
+    return path
+
+
+# What migrating an empty PostgreSQL schema sent to the server (statement, parameters,
+# executemany), recorded on the process's first PostgreSQL store and replayed into the next ones.
+_PG_MIGRATION: list[tuple[str, Any, bool]] = []
+
+
+def _migrate_postgres(engine: Engine) -> None:
+    """Migrate the empty schema: the first time really (recording), after that by replaying
+    the same statements in one transaction, which leaves the same tables, indexes, search column
+    and revision at a fraction of the cost. The schema is the test's own, so the SQL (which
+    names no schema) lands there."""
+    if _PG_MIGRATION:
+        with engine.begin() as connection:
+            cursor = connection.connection.cursor()
+            for statement, parameters, many in _PG_MIGRATION:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+        return
+    recorded: list[tuple[str, Any, bool]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, parameters: Any, _x: Any, many: bool) -> None:
+        recorded.append((statement, parameters, many))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        upgrade(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    _PG_MIGRATION.extend(recorded)
+
+
+@pytest.fixture
+def store(backend: Backend, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A freshly migrated, empty store on the backend."""
+    if backend.name == "sqlite":
+        database = make_url(backend.url).database
+        assert database is not None
+        # Into the file make_engine would create (0600 in a 0700 folder), byte for byte.
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, private_file(Path(database)))
+    engine = make_engine(backend.url)
+    if backend.name == "postgresql":
+        _migrate_postgres(engine)
+    upgrade(engine)  # on a copy or a replay only the check that it is current
     yield engine
     engine.dispose()
