@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -28,9 +29,22 @@ from watchfloor.store.migrate import upgrade
 # Keys live outside the store (store.keys); the suite keeps its own in a folder of its own,
 # which subprocesses inherit. Tests that exercise key handling set their own.
 os.environ.setdefault("WATCHFLOOR_KEY_DIR", tempfile.mkdtemp(prefix="watchfloor-test-keys-"))
+# An xdist worker starts with COLUMNS=80 (and LINES) in its environment, which a one-process run
+# does not have; Rich would freeze the CLI's console at 80 columns when the test modules import
+# it, and in-process commands would then ignore the COLUMNS their test sets. Drop them here,
+# before any test module imports the CLI.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 # The suite's feeds and pages are served on 127.0.0.1, which the fetch guard refuses by default;
 # tests of the guard itself remove this.
 os.environ.setdefault("WATCHFLOOR_ALLOW_PRIVATE_FETCH", "1")
+
+# How busy the machine is must not fail a property test: the suite runs on every core at once
+# (make unit), beside whatever else the machine runs, so no per-example deadline and no
+# too-slow health check. Loaded before the test modules, whose @settings inherit it.
+settings.register_profile("watchfloor", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("watchfloor")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
