@@ -22,8 +22,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One pytest worker per core (pytest-xdist). Every test keeps to its own tmp_path, store (a
+# SQLite file or a PostgreSQL schema of its own) and free ports, so any two can run at once.
+# worksteal: each worker starts on its own half of the suite and takes tests off the other's
+# when it runs dry, so module-scoped fixtures (the English pipeline, a served store) are
+# rarely built twice. At most 8 workers (each holds the pipeline, ~1 GB);
+# `PYTEST_WORKERS=0 make unit` runs in one process.
+PYTEST_WORKERS ?= logical
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 8 --dist worksteal
 
 # `unit` includes tests/test_house.py: no import from an earlier stage to a later one, no import
 # circle, no module over 600 lines (`make house` runs it alone).

@@ -10,25 +10,41 @@ and never in CI.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from watchfloor.store.engine import make_engine
+from watchfloor.store.engine import make_engine, private_file
 from watchfloor.store.migrate import upgrade
 
 # Keys live outside the store (store.keys); the suite keeps its own in a folder of its own,
 # which subprocesses inherit. Tests that exercise key handling set their own.
 os.environ.setdefault("WATCHFLOOR_KEY_DIR", tempfile.mkdtemp(prefix="watchfloor-test-keys-"))
+# An xdist worker starts with COLUMNS=80 (and LINES) in its environment, which a one-process run
+# does not have; Rich would freeze the CLI's console at 80 columns when the test modules import
+# it, and in-process commands would then ignore the COLUMNS their test sets. Drop them here,
+# before any test module imports the CLI.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 # The suite's feeds and pages are served on 127.0.0.1, which the fetch guard refuses by default;
 # tests of the guard itself remove this.
 os.environ.setdefault("WATCHFLOOR_ALLOW_PRIVATE_FETCH", "1")
+
+# How busy the machine is must not fail a property test: the suite runs on every core at once
+# (make unit), beside whatever else the machine runs, so no per-example deadline and no
+# too-slow health check. Loaded before the test modules, whose @settings inherit it.
+settings.register_profile("watchfloor", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("watchfloor")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -112,10 +128,62 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         admin.dispose()
 
 
-@pytest.fixture
-def store(backend: Backend) -> Iterator[Engine]:
-    """A freshly migrated, empty store on the backend."""
-    engine = make_engine(backend.url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store migrated once per test process; `store` copies it (migrating
+    takes about a second, a copy a few milliseconds). The template is itself a real migration,
+    and tests/test_store_backends.py and `watchfloor init` in the CLI tests migrate their own."""
+    path = tmp_path_factory.mktemp("store-template") / "watchfloor.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL: the file alone is the store
+    return path
+
+
+# What migrating an empty PostgreSQL schema sent to the server (statement, parameters,
+# executemany), recorded on the process's first PostgreSQL store and replayed into the next ones.
+_PG_MIGRATION: list[tuple[str, Any, bool]] = []
+
+
+def _migrate_postgres(engine: Engine) -> None:
+    """Migrate the empty schema: the first time really (recording), after that by replaying
+    the same statements in one transaction, which leaves the same tables, indexes, search column
+    and revision at a fraction of the cost. The schema is the test's own, so the SQL (which
+    names no schema) lands there."""
+    if _PG_MIGRATION:
+        with engine.begin() as connection:
+            cursor = connection.connection.cursor()
+            for statement, parameters, many in _PG_MIGRATION:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+        return
+    recorded: list[tuple[str, Any, bool]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, parameters: Any, _x: Any, many: bool) -> None:
+        recorded.append((statement, parameters, many))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        upgrade(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    _PG_MIGRATION.extend(recorded)
+
+
+@pytest.fixture
+def store(backend: Backend, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A freshly migrated, empty store on the backend."""
+    if backend.name == "sqlite":
+        database = make_url(backend.url).database
+        assert database is not None
+        # Into the file make_engine would create (0600 in a 0700 folder), byte for byte.
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, private_file(Path(database)))
+    engine = make_engine(backend.url)
+    if backend.name == "postgresql":
+        _migrate_postgres(engine)
+    upgrade(engine)  # on a copy or a replay only the check that it is current
     yield engine
     engine.dispose()
