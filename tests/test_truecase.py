@@ -51,40 +51,59 @@ def test_the_table_knows_common_words_names_and_acronyms() -> None:
 
 def test_a_watchlisted_name_in_capitals_is_found_and_linked(analyzer: Analyzer) -> None:
     text = (
-        "SANTIAGO, 2 MAY 24 -- TWO ARMED MEN THREATENED TO KILL FARID OSEI OUTSIDE HIS "
-        "OFFICE ON TUESDAY, POLICE SOURCES SAID."
+        "SANTIAGO, 2 MAY 24 -- GUNMEN SHOT AND WOUNDED FARID OSEI, A LOCAL BUSINESSMAN, "
+        "OUTSIDE HIS HOME IN NUNOA."
     )
     findings = analyze(analyzer, text)
     linked = [f for f in findings if f.target.protectee == "farid-osei"]
-    assert linked, [f.statement for f in findings]
+    assert linked, [(f.statement, f.target) for f in findings]
     finding = linked[0]
     assert finding.target.basis == "name"
+    assert (finding.statement.act, finding.statement.status) == ("attack", "carried_out")
     assert finding.statement.target is not None
-    assert finding.statement.target.text == "FARID OSEI"
-    assert finding.duty_to_warn
+    assert finding.statement.target.text.startswith("FARID OSEI")
 
 
-def test_a_role_in_capitals_links_to_its_holder(analyzer: Analyzer) -> None:
-    text = (
-        "SANTIAGO, 2 MAY 24 -- POLICE SAID A CELL OF THE GROUP HAD PLANNED TO KIDNAP "
-        "THE US AMBASSADOR IN SANTIAGO NEXT WEEK."
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SANTIAGO, 2 MAY 24 -- THE US AMBASSADOR WAS THREATENED BY A GROUP OF ARMED MEN "
+        "OUTSIDE HER RESIDENCE.",
+        "SANTIAGO, 2 MAY 24 -- UNIDENTIFIED GUNMEN SHOT AND WOUNDED THE US AMBASSADOR OUTSIDE "
+        "THE EMBASSY.",
+    ],
+)
+def test_a_role_in_capitals_links_to_its_holder(analyzer: Analyzer, text: str) -> None:
     findings = analyze(analyzer, text)
     linked = [f for f in findings if f.target.protectee == "nadia-brandt"]
     assert linked, [(f.statement, f.target) for f in findings]
     assert linked[0].target.basis == "role"
-    assert linked[0].statement.act == "kidnap"
+    assert linked[0].statement.target is not None
+    assert linked[0].statement.target.text == "THE US AMBASSADOR"
 
 
 def test_a_threat_in_capitals_reads_as_in_mixed_case(analyzer: Analyzer) -> None:
     mixed = (
-        "Gunmen fired on the convoy of a provincial judge near the border on Sunday, and "
-        "the rebels later threatened to kill the judge's family."
+        "Santiago, 2 May 24 -- Over the past few days Farid Osei has received many death "
+        "threats from extremist sectors, his lawyer said."
     )
-    found_mixed = [(f.statement.act, f.statement.status) for f in analyze(analyzer, mixed)]
-    found_caps = [(f.statement.act, f.statement.status) for f in analyze(analyzer, mixed.upper())]
-    assert found_mixed
-    assert sorted(found_caps) == sorted(found_mixed)
+
+    def read(text: str) -> list[tuple[str, str, str | None, str | None]]:
+        found = []
+        for f in analyze(analyzer, text):
+            target = f.statement.target
+            found.append(
+                (
+                    f.statement.act,
+                    f.statement.status,
+                    target and target.text.lower(),
+                    f.target.protectee,
+                )
+            )
+        return sorted(found, key=str)
+
+    assert read(mixed)
+    assert read(mixed.upper()) == read(mixed)
 
 
 def test_offsets_point_into_the_original_letters(analyzer: Analyzer) -> None:
@@ -128,7 +147,6 @@ def test_recasing_keeps_every_character_but_letters_case() -> None:
     assert cased.lower() == text.lower()
     assert cased != text
     assert "FMLN" in cased and "URNG" in cased
-    assert " the " not in cased.lower().replace("the fmln", "")  # no stray words appear
     assert cased.startswith("Addis Ababa")
 
 
@@ -137,3 +155,18 @@ def test_only_blocks_of_capitals_are_recased() -> None:
     assert capital_blocks(text) == []
     long = "SECURITY FORCES FOILED AN ATTEMPT TO KIDNAP THE HEAD OF A CHARITY IN THE NORTH."
     assert capital_blocks("Intro in mixed case.\n" + long) == [(21, 21 + len(long))]
+
+
+def test_a_name_wrapped_across_telex_lines_is_one_name(analyzer: Analyzer) -> None:
+    text = (
+        "SANTIAGO, 2 MAY 24 -- POLICE SAID THAT TWO MEN ON A MOTORCYCLE THREATENED TO KILL FARID\n"
+        "OSEI, THE EDITOR OF A WEEKLY NEWSPAPER, OUTSIDE HIS OFFICE IN THE CITY CENTRE ON\n"
+        "TUESDAY NIGHT.\n"
+    )
+    findings = analyze(analyzer, text)
+    linked = [f for f in findings if f.target.protectee == "farid-osei"]
+    assert linked, [(f.statement, f.target) for f in findings]
+    assert linked[0].target.basis == "name"
+    target = linked[0].statement.target
+    assert target is not None and target.text.startswith("FARID\nOSEI")
+    assert text[target.start : target.end] == target.text

@@ -4,8 +4,9 @@ The pipeline learned its tags, trees and entities on mixed-case text: in capital
 like a name and a line break looks like a sentence start; text with no capital at all (corpora
 lower-cased for processing) lacks the same information and is recased the same way.
 
-`Truecaser.truecase(text)` returns the text with the letters of its capital blocks recased and
-every other character, offsets included, unchanged: the Doc parsed from it has the same character
+`Truecaser.truecase(text)` returns the text with the letters of its capital blocks recased (and
+the line breaks that only wrap a sentence at the margin read as spaces), every other character,
+offsets included, unchanged: the Doc parsed from it has the same character
 offsets as the original text, and the extract stage puts the original letters back into what it
 reports (extract/extractor.py).
 
@@ -35,6 +36,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from watchfloor.datafiles import load_yaml
@@ -49,7 +51,16 @@ LINE = re.compile(r"[^\n]*\n?")
 MIN_BLOCK_WORDS = 8
 MOSTLY_CAPITALS = 0.6
 MIN_CASELESS_WORDS = 20
+# A line this long against the block's longest line, ending in no sentence punctuation, was
+# wrapped at the margin: its line break is read as a space.
+WRAPPED_LINE = 0.6
+# A dateline ("GUATEMALA CITY, 4 FEB 90 (ACAN-EFE) -- [TEXT]") is at most this long.
+DATELINE_CHARS = 80
 VOWELS = frozenset("aeiouy")
+# Month names that are also common words: a month beside a number ("2 MAY 90").
+MONTHS = frozenset({"may", "march"})
+NUMBER_BEFORE = re.compile(r"\d[\s.,]*$")
+NUMBER_AFTER = re.compile(r"^[\s.,]*\d")
 # Abbreviations whose period does not end a sentence ("GEN. OSCAR BOTERO").
 ABBREVIATIONS = frozenset(
     {"gen", "col", "lt", "maj", "capt", "cpt", "sgt", "cmdr", "adm", "gov", "sen", "rep", "dr"}
@@ -203,6 +214,8 @@ class Truecaser:
         for start, end in blocks:
             for word, form in self.decide(text, _block_words(text, start, end), start):
                 chars[word.start : word.end] = form
+            for at in soft_wraps(text, start, end):
+                chars[at] = " "
         return "".join(chars)
 
     # -- words ---------------------------------------------------------------------------------
@@ -214,6 +227,8 @@ class Truecaser:
             if i not in forms:
                 forms[i] = self._word(words, i)
         for i, word in enumerate(words):
+            if word.lower in MONTHS and _beside_number(text, word):
+                forms[i] = _capitalized(word.lower)  # "2 MAY 90": the month, not the verb
             if word.lower in self.gazetteer.titles and i + 1 < len(words):
                 following = forms[i + 1]
                 if _is_name(following) and not self._initial(text, words[i + 1], block_start):
@@ -285,8 +300,8 @@ class Truecaser:
 
     def _initial(self, text: str, word: Word, block_start: int) -> bool:
         """The first word of a sentence: at the block's start, after an empty line, after . ! ?
-        (and closing quotes) unless the period ends an abbreviation ("GEN.", "U.S."). after a
-        bracket like "[TEXT]" or a dash pair."""
+        (and closing quotes) unless the period ends an abbreviation ("GEN.", "U.S."), and after
+        the dash or bracket that closes a dateline ("LIMA, 2 MAY 90 (EFE) -- [TEXT] THE ...")."""
         j = word.start - 1
         newlines = 0
         while j >= block_start and text[j] in SPACE_AND_QUOTES:
@@ -299,6 +314,8 @@ class Truecaser:
             last = before[-1] if before and text[j - 1].isalpha() else ""
             abbreviation = "." in last or len(last) == 1 or last.lower() in ABBREVIATIONS
             return not abbreviation
+        if text[j] in "-]":
+            return _after_dateline(text, j, block_start)
         return text[j] in "!?"
 
     def _code_in_context(self, words: list[Word], i: int) -> bool:
@@ -306,6 +323,21 @@ class Truecaser:
         before = words[i - 1].lower if i else ""
         after = words[i + 1].lower if i + 1 < len(words) else ""
         return before in DETERMINERS or after in self.gazetteer.titles
+
+
+def _after_dateline(text: str, j: int, block_start: int) -> bool:
+    """Whether text[j] closes a dateline: what precedes it in its paragraph is short and dated."""
+    paragraph = max(block_start, text.rfind("\n\n", block_start, j) + 2)
+    head = text[paragraph:j]
+    return len(head.strip()) <= DATELINE_CHARS and any(c.isdigit() for c in head)
+
+
+def _beside_number(text: str, word: Word) -> bool:
+    """A number is the word's neighbour ("2 MAY 90", "MARCH 3")."""
+    return bool(
+        NUMBER_BEFORE.search(text[max(0, word.start - 4) : word.start])
+        or NUMBER_AFTER.match(text[word.end : word.end + 4])
+    )
 
 
 def _bracketed(text: str, word: Word) -> bool:
@@ -377,6 +409,29 @@ def _counts(line: str) -> tuple[int, int, int]:
     upper = sum(c.isupper() for c in line)
     lower = sum(c.islower() for c in line)
     return upper, lower, len(WORD.findall(line))
+
+
+def soft_wraps(text: str, start: int, end: int) -> list[int]:
+    """Line breaks of a block that only wrap a sentence at the margin ("BERNARDO\nJARAMILLO"):
+    after a line at least WRAPPED_LINE of the block's longest line that ends in no sentence
+    punctuation, before a line with words. Telex wraps at a fixed width; a headline is short."""
+    lines = [(m.start(), m.group()) for m in LINE.finditer(text[start:end]) if m.group()]
+    longest = max((len(line.rstrip()) for _, line in lines), default=0)
+    breaks = []
+    for (offset, line), (_, following) in pairwise(lines):
+        body = line.rstrip()
+        if (
+            line.endswith("\n")
+            and len(body) >= WRAPPED_LINE * longest
+            and body[-1:] not in ".!?:;"
+            and WORD.search(following)
+            and not following[:1].isspace()
+        ):
+            at = start + offset + len(line) - 1
+            breaks.append(at)
+            if at > 0 and text[at - 1] == "\r":
+                breaks.append(at - 1)
+    return breaks
 
 
 def capital_blocks(text: str) -> list[tuple[int, int]]:
