@@ -92,10 +92,7 @@ class Word:
     start: int
     end: int
     text: str
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    lower: str
 
 
 @dataclass
@@ -138,10 +135,6 @@ class Gazetteer:
     names: dict[tuple[str, ...], tuple[str, ...]]
     codes: frozenset[str]
     titles: frozenset[str]
-
-    @property
-    def longest(self) -> int:
-        return max((len(k) for k in self.names), default=1)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -194,6 +187,11 @@ class Truecaser:
         self.table = table
         self.gazetteer = gazetteer
         self.known_lower = known_lower or (lambda word: False)
+        # The lengths of the names each first word starts, longest first.
+        sizes: dict[str, set[int]] = {}
+        for key in gazetteer.names:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self._sizes = {first: sorted(n, reverse=True) for first, n in sizes.items()}
 
     def with_names(self, names: Iterable[str]) -> Truecaser:
         """A truecaser that also knows these names (a watchlist's names and aliases)."""
@@ -251,12 +249,12 @@ class Truecaser:
     def _names(self, words: list[Word]) -> dict[int, str]:
         """Known names, longest first, as the gazetteer writes them."""
         forms: dict[int, str] = {}
-        longest = self.gazetteer.longest
+        lowers = [w.lower for w in words]
         i = 0
         while i < len(words):
-            for size in range(min(longest, len(words) - i), 0, -1):
-                key = tuple(w.lower for w in words[i : i + size])
-                written = self.gazetteer.names.get(key)
+            for size in self._sizes.get(lowers[i], ()):
+                key = tuple(lowers[i : i + size])
+                written = self.gazetteer.names.get(key) if len(key) == size else None
                 if written is None:
                     continue
                 if size == 1 and self.table.common_lower(key[0]):
@@ -271,7 +269,7 @@ class Truecaser:
 
     def _word(self, words: list[Word], i: int) -> str:
         word = words[i]
-        if any(c.islower() for c in word.text) and any(c.isupper() for c in word.text):
+        if not word.text.isupper() and not word.text.islower():
             return word.text  # written in mixed case: the writer's own
         if word.text.upper() in self.gazetteer.codes and (
             not self.table.common_lower(word.text) or self._code_in_context(words, i)
@@ -400,7 +398,8 @@ def _matching(form: str, original: str) -> str:
 
 def _block_words(text: str, start: int, end: int) -> list[Word]:
     return [
-        Word(start + m.start(), start + m.end(), m.group()) for m in WORD.finditer(text[start:end])
+        Word(start + m.start(), start + m.end(), m.group(), m.group().lower())
+        for m in WORD.finditer(text[start:end])
     ]
 
 
