@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit house fuzz eval bench train train-finder clean
+.PHONY: demo test lint typecheck unit house fuzz eval bench train train-finder truecase-table clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ train-finder: $(STAMP)
 	$(BIN)/python -m training.finder.train --data $(FINDER_DATA) --out $(FINDER_MODEL)
 	$(BIN)/python -m training.finder.gate --data $(FINDER_DATA) --out src/watchfloor/models/finder
 	$(BIN)/python -m training.finder.export --weights $(FINDER_MODEL)/finder.pt --out src/watchfloor/models/finder
+
+# The case-frequency table the truecaser reads (word statistics only, from ../shared/data).
+truecase-table: $(STAMP)
+	$(BIN)/python training/truecase.py
 
 clean:
 	rm -rf $(VENV) var build dist src/*.egg-info

@@ -37,9 +37,11 @@ class Analyzer:
         nlp: Language | None = None,
         finder: FinderMode | None = None,
     ) -> None:
-        self.extractor = Extractor(nlp, finder=finder)
+        watchlist = watchlist or Watchlist.empty()
+        names = [n for p in watchlist for n in (p.name, *p.aliases)]
+        self.extractor = Extractor(nlp, finder=finder, names=names)
         self.finder: FinderMode = self.extractor.finder
-        self.linker = Linker(watchlist or Watchlist.empty())
+        self.linker = Linker(watchlist)
         self.policy = policy or DutyToWarnPolicy.load()
 
     def notes(self) -> list[str]:

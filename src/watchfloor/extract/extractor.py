@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from watchfloor.extract.components import STATEMENTS, TRIGGERS, register_extensions
-from watchfloor.extract.records import FinderMode, ThreatStatement
+from watchfloor.extract.records import FinderMode, TextSpan, ThreatStatement
+from watchfloor.nlp.truecase import Truecaser, default_truecaser, lemma_words
 
 logger = logging.getLogger(__name__)
+# Where a Doc parsed from recased text keeps the text as it was given.
+ORIGINAL_TEXT = "watchfloor_original_text"
 
 # The components the extractor runs after the base pipeline, with their settings.
 DEFAULT_COMPONENTS: tuple[tuple[str, Mapping[str, Any]], ...] = (
@@ -59,6 +63,7 @@ class Extractor:
         nlp: Language | None = None,
         components: Iterable[tuple[str, Mapping[str, Any]]] = DEFAULT_COMPONENTS,
         finder: FinderMode | None = None,
+        names: Iterable[str] = (),
     ) -> None:
         if nlp is None:
             from watchfloor.nlp import load
@@ -71,6 +76,11 @@ class Extractor:
             for name, config in components
             if name not in nlp.pipe_names
         ]
+        # Text in capitals is parsed recased (nlp/truecase.py); `names` (a watchlist's names and
+        # aliases) are recased as written. What is reported keeps the original letters.
+        self.truecaser = Truecaser(
+            default_truecaser().table, default_truecaser().gazetteer, lemma_words(nlp)
+        ).with_names(names)
         self._finder: Any = None
         self.finder: FinderMode = finder or _default_mode()
         if self.finder == "combined":
@@ -86,7 +96,10 @@ class Extractor:
             raise TypeError(
                 f"Extractor needs the publication date as datetime.date, got {published!r}"
             )
-        doc = self.nlp.make_doc(text)
+        cased = self.truecaser.truecase(text)
+        doc = self.nlp.make_doc(cased)
+        if cased != text:
+            doc.user_data[ORIGINAL_TEXT] = text
         doc._.published = published
         return doc
 
@@ -110,7 +123,11 @@ class Extractor:
         for doc in parsed:
             self._last_notes = dict(getattr(doc._, "finder_notes", None) or {})
             self._last_notes["english"] = _looks_english(doc)
-            yield doc, list(doc._.threat_statements or [])
+            original = doc.user_data.get(ORIGINAL_TEXT)
+            statements = list(doc._.threat_statements or [])
+            if original is not None:
+                statements = [original_letters(s, original, doc.text) for s in statements]
+            yield doc, statements
 
     def notes(self) -> list[str]:
         """What the finder skipped or cut in the last document, in words."""
@@ -127,3 +144,31 @@ class Extractor:
                 "statements in it may be missed"
             )
         return out
+
+
+def original_letters(statement: ThreatStatement, original: str, cased: str) -> ThreatStatement:
+    """The statement with every span and phrase in the letters of the original text (the Doc
+    was parsed from a recased copy with the same offsets)."""
+
+    def span(value: TextSpan | None) -> TextSpan | None:
+        if value is None or cased[value.start : value.end] != value.text:
+            return value
+        return TextSpan(original[value.start : value.end], value.start, value.end)
+
+    def phrase(value: str | None) -> str | None:
+        if not value:
+            return value
+        at = cased.find(value, max(0, statement.evidence.start - 500))
+        at = at if at >= 0 else cased.find(value)
+        return original[at : at + len(value)] if at >= 0 else value
+
+    return replace(
+        statement,
+        evidence=span(statement.evidence) or statement.evidence,
+        trigger=span(statement.trigger) or statement.trigger,
+        actor=span(statement.actor),
+        target=span(statement.target),
+        where=phrase(statement.where),
+        method=phrase(statement.method),
+        motive=phrase(statement.motive),
+    )

@@ -60,6 +60,11 @@ class RoleReader(ContextReader):
         full: bool = True,
         actor: bool = False,
     ) -> Span | None:
+        if token is not None and token.is_space:
+            # The parser hung the phrase on a line break ("TO ASSASSINATE\nTHE UP LEADER"):
+            # the phrase is the one the break stands before.
+            after = token.i + 1
+            token = self.syn.lexical_head(self.doc, after, sent) if after < sent.end else None
         if token is None:
             return None
         if trigger.start <= token.i < trigger.end:

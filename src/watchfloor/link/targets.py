@@ -211,19 +211,24 @@ class TargetResolver:
             owner = self._refer(doc, index, *owner_span, start, end, depth + 1)
             if owner.protectee is not None or owner.person_named:
                 return owner
+        j = group_end
+        while j < b and (doc[j].pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ")):
+            j += 1
+        carried = (
+            self._refer(doc, index, j, b, start, end, depth + 1) if group_end < j < b else None
+        )
+        if carried is not None and carried.protectee is not None:
+            # "a convoy carrying the ambassador on the Gao road": who it carries, before any
+            # other name in the phrase (a place name the tagger read as a person).
+            return carried
         inside = next(
             (m for m in index.mentions if a <= m.start and m.end <= b and m.method != "role"),
             None,
         )
         if inside is not None:
             return from_mention(inside)
-        j = group_end
-        while j < b and (doc[j].pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ")):
-            j += 1
-        if group_end < j < b:
-            carried = self._refer(doc, index, j, b, start, end, depth + 1)
-            if carried.protectee is not None or carried.person_named:
-                return carried
+        if carried is not None and carried.person_named:
+            return carried
         for i in range(head_start, head):
             if doc[i].lower_ in words.person_pronouns:
                 return resolve_pronoun(doc, index, i, self.vocabulary)
