@@ -6,12 +6,17 @@ the web login's code page, and API tokens that never need a code."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from conftest import Backend
 from sqlalchemy import Engine, select
 from web_support import PASSWORD, add_staff, login, serving
 
@@ -217,6 +222,30 @@ def test_an_admin_resets_someones_totp_and_their_sessions_end(server: str, store
     with transaction(store) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "totp.reset")).one()
         assert entry.actor == "ada-admin" and entry.subject_id == "ana-analyst"
+
+
+def test_the_cli_resets_totp_for_a_local_operator(
+    server: str, store: Engine, backend: Backend, tmp_path: Path
+) -> None:
+    client, csrf = login(server, "dov-duty")
+    _enrol(client, csrf)
+    env = backend.env(tmp_path / "home")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    run = [sys.executable, "-m", "watchfloor.cli", "users", "totp-reset"]
+    done = subprocess.run(
+        [*run, "dov-duty", "--as", "ops"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "TOTP reset for dov-duty" in done.stdout
+    unknown = subprocess.run(
+        [*run, "nobody", "--as", "ops"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert unknown.returncode != 0 and "'nobody' is unknown" in unknown.stderr
+    assert client.get("/api/v1/me").status_code == 401
+    assert _login(server, "dov-duty").status_code == 200
+    with transaction(store) as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "totp.reset")).one()
+    assert entry.actor == "ops" and json.loads(entry.details)["was"] == "on"
 
 
 def test_api_tokens_never_need_a_code_and_cannot_enrol(server: str) -> None:

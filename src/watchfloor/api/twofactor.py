@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from watchfloor.api import totp
@@ -124,12 +124,28 @@ def _accept(
                      subject_id=user.name)  # fmt: skip
         raise CodeRefused(REFUSED)
     step = totp.match(_secret(factor), code, after_step=factor.last_step)
-    if step is None:
+    if step is None or not _claim(session, factor, step):
         count_failure(session, login, user.name, settings, now, action="totp.failed")
         raise CodeRefused(REFUSED)
-    factor.last_step = step
     login.failures = 0
     login.locked_until = None
+
+
+def _claim(session: Session, factor: TotpFactor, step: int) -> bool:
+    """Record `step` as used, unless a concurrent request got there first: one conditional
+    UPDATE, so two logins racing with the same code cannot both pass (on PostgreSQL the second
+    waits for the first's row lock, then finds the step taken)."""
+    claimed = session.execute(
+        update(TotpFactor)
+        .where(
+            TotpFactor.user_id == factor.user_id,
+            or_(TotpFactor.last_step.is_(None), TotpFactor.last_step < step),
+        )
+        .values(last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(factor, ["last_step"])
+    return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
 def confirm(session: Session, principal: Principal, code: str, settings: IdentitySettings) -> None:
