@@ -10,8 +10,10 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -167,6 +169,21 @@ def test_a_confirmed_totp_makes_login_need_the_code_once(server: str, store: Eng
         details = " ".join(str(d) for d in session.scalars(select(AuditEntry.details)))
         sealed = session.scalars(select(TotpFactor.sealed_secret)).one()
     assert secret not in details and secret not in sealed  # neither logged nor kept in clear
+
+
+def test_logins_racing_with_one_code_let_one_in(server: str) -> None:
+    client, csrf = login(server, "rey-reader")
+    secret, step = _enrol(client, csrf)
+    code = _code(secret, step + 1)
+    start = threading.Barrier(4)
+
+    def attempt(_: int) -> int:
+        start.wait()
+        return _login(server, "rey-reader", code).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = sorted(pool.map(attempt, range(4)))
+    assert answers == [200, 401, 401, 401]
 
 
 def test_wrong_codes_count_toward_the_lock_out(server: str, store: Engine) -> None:
