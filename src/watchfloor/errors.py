@@ -29,6 +29,7 @@ that raises it.
     ├── StoreError             the store cannot be opened, is not initialised, or is newer
     ├── PolicyError            a rule refuses the act: who may do it, what may be disclosed
     │   ├── PermissionDenied       the acting person may not do this (warn.users)
+    │   │   └── CodeRefused        a one-time code wrong or used before (api.twofactor)
     │   ├── DraftError             a notice would disclose too much (warn.drafting)
     │   └── WebhookRejected        a webhook request that must not be trusted (warn.webhooks)
     └── DeliveryError          one attempt to deliver a notice failed; the outbox retries it
@@ -163,6 +164,10 @@ class ShareConfigError(ConfigError):
 
 class PermissionDenied(PolicyError):
     """The acting person may not do this."""
+
+
+class CodeRefused(PermissionDenied):
+    """A TOTP code that is wrong or used before, or an account locked for a while."""
 
 
 class DraftError(PolicyError):

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     TAXII_TOKEN: str | None = None
     IDENTITY: str | None = None
     PASSWORD: str | None = None
+    TOTP_KEY: str | None = None
+    TOTP_KEY_FILE: str | None = None
 
     def get(self, variable: str) -> str | None:
         """The value of the variable `WATCHFLOOR_X` (None when unset)."""

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from watchfloor.api import acting, auth, editing, ingesting, reading, sharing
+from watchfloor.api import account, acting, auth, editing, ingesting, reading, sharing
 from watchfloor.api.core import problem, status_for
 from watchfloor.api.identity import LoginFailed
 from watchfloor.api.settings import IdentitySettings, identity_settings
@@ -37,7 +37,7 @@ def create_api(
     app.state.identity = settings or identity_settings()
     # None: the access policy in force (publish.access.default_policy); tests pass their own.
     app.state.access_policy = policy
-    routers = (auth, reading, ingesting, acting, editing, sharing)
+    routers = (auth, account, reading, ingesting, acting, editing, sharing)
     for router in (module.router for module in routers):
         app.include_router(router)
     # TAXII 2.1 at /taxii2/ (share's own routes, left out of the OpenAPI), on the API's tokens.

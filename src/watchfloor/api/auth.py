@@ -1,12 +1,17 @@
-"""Login, logout, the current principal and API tokens."""
+"""Login (with the TOTP code where an account has it), logout, the current principal and API
+tokens. TOTP enrolment is api.account's."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from watchfloor.api.core import (
     CanRead,
@@ -21,9 +26,9 @@ from watchfloor.api.identity import (
     end_session,
     issue_token,
     revoke_token,
-    start_session,
 )
 from watchfloor.api.settings import IdentitySettings
+from watchfloor.api.twofactor import begin_step, finish_step, second_factor, state
 from watchfloor.store.engine import transaction
 from watchfloor.store.logins import ApiToken
 
@@ -33,6 +38,9 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 class LoginIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
+    code: str | None = Field(
+        None, max_length=16, description="the one-time (TOTP) code, for an account that has it"
+    )
 
 
 class TokenIn(BaseModel):
@@ -52,23 +60,61 @@ def set_cookie(response: Response, secret: str, settings: IdentitySettings) -> N
     )
 
 
-def log_in(engine: Engine, settings: IdentitySettings, name: str, password: str) -> tuple[str, str]:
-    """(cookie secret, CSRF token) for a right password. A failure is committed (counted and
-    audited) before its LoginFailed is raised, so the lock-out sees every one."""
+T = TypeVar("T")
+
+
+def committed(engine: Engine, step: Callable[[Session], T]) -> T:
+    """`step` in a transaction that commits even when it raises LoginFailed: a failure is
+    counted and audited before it is answered, so the lock-out sees every one."""
     failed: LoginFailed | None = None
     with transaction(engine) as session:
         try:
-            user = check_password(session, name, password, settings)
-            return start_session(session, user, settings)
+            return step(session)
         except LoginFailed as exc:
             failed = exc
     raise failed
 
 
-@router.post("/login", summary="Start a session (JSON body only, so no form can post it)")
+def log_in(
+    engine: Engine, settings: IdentitySettings, name: str, password: str, code: str | None = None
+) -> tuple[str, str]:
+    """(cookie secret, CSRF token) for a right password, and the right code where the account
+    has TOTP (else CodeNeeded or LoginFailed)."""
+    return committed(
+        engine,
+        lambda s: second_factor(s, check_password(s, name, password, settings), code, settings),
+    )
+
+
+def web_log_in(
+    engine: Engine, settings: IdentitySettings, name: str, password: str
+) -> tuple[str, bool]:
+    """The web form's first page: (the session cookie's secret, True), or, for an account with
+    TOTP, (the secret of the step waiting for its code, False)."""
+
+    def step(session: Session) -> tuple[str, bool]:
+        user = check_password(session, name, password, settings)
+        waiting = begin_step(session, user)
+        if waiting is not None:
+            return waiting, False
+        return second_factor(session, user, None, settings)[0], True
+
+    return committed(engine, step)
+
+
+def web_code(engine: Engine, settings: IdentitySettings, waiting: str, code: str) -> str:
+    """The web form's second page: the session cookie's secret for the right code."""
+    return committed(engine, lambda s: finish_step(s, waiting, code, settings)[0])
+
+
+@router.post(
+    "/login",
+    summary="Start a session (JSON body only, so no form can post it); with TOTP on, "
+    "the body needs `code` too",
+)
 def login(request: Request, body: LoginIn) -> Response:
     settings = settings_of(request)
-    secret, csrf = log_in(request.app.state.engine, settings, body.name, body.password)
+    secret, csrf = log_in(request.app.state.engine, settings, body.name, body.password, body.code)
     response = respond(request, {"name": body.name, "csrf_token": csrf})
     set_cookie(response, secret, settings)
     return response
@@ -93,6 +139,8 @@ def me(ctx: LoggedIn, request: Request) -> Response:
             "permissions": sorted(p.permissions),
             "clearance": p.reader.clearance or None,
             "via": p.via,
+            "totp": state(ctx.session, p.user_id),
+            "must_enrol_totp": p.must_enrol,
         },
     )
 

@@ -33,6 +33,12 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROBLEM = "application/problem+json"
+# All that a session which must enrol TOTP first (api.twofactor) may reach.
+ENROL_PATHS = frozenset(
+    {"/api/v1/me", "/api/v1/logout", "/api/v1/me/totp", "/api/v1/me/totp/confirm"}
+    | {"/account", "/account/totp", "/account/totp/confirm", "/logout"}
+)
+MUST_ENROL = "a role of yours requires TOTP: enrol first (POST /api/v1/me/totp, or /account)"
 
 
 @dataclass
@@ -100,6 +106,8 @@ async def context(request: Request, session: StoreSession) -> Ctx:
     if principal is None:
         raise HTTPException(401, "log in (session cookie) or send Authorization: Bearer TOKEN")
     await check_csrf(request, principal)
+    if principal.must_enrol and request.url.path not in ENROL_PATHS:
+        raise HTTPException(403, MUST_ENROL)
     return Ctx(
         session, principal, Clearance.of(session, principal.reader, request.app.state.access_policy)
     )

@@ -22,7 +22,7 @@ from watchfloor.errors import PermissionDenied, WatchfloorError
 from watchfloor.publish.access import Reader
 from watchfloor.publish.readers import get_reader
 from watchfloor.store import audit
-from watchfloor.store.logins import ApiToken, Login, WebSession
+from watchfloor.store.logins import ApiToken, Login, TotpFactor, WebSession
 from watchfloor.store.models import User, utcnow
 
 # argon2-cffi's defaults are RFC 9106's second recommended argon2id profile.
@@ -48,6 +48,8 @@ class Principal:
     via: str  # "session" or "token"
     csrf: str | None = None  # the session's CSRF token; None for a bearer token
     session_hash: str | None = None
+    # Logged in, but a role requires TOTP and none is confirmed: no permissions, only enrolment.
+    must_enrol: bool = False
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -93,10 +95,13 @@ def check_password(session: Session, name: str, password: str, settings: Identit
         )
         raise LoginFailed("wrong name or password, or the account is locked for a while")
     if not _verify(login.password_hash, password):
-        _failed(session, login, name, settings, now)
+        count_failure(session, login, name, settings, now)
         raise LoginFailed("wrong name or password, or the account is locked for a while")
-    login.failures = 0
-    login.locked_until = None
+    if not has_totp(session, user.id):
+        # With TOTP on, the count is cleared by the right code (api.twofactor), not here:
+        # else a thief with the password could guess codes for ever, clearing it every time.
+        login.failures = 0
+        login.locked_until = None
     if _HASHER.check_needs_rehash(login.password_hash):
         login.password_hash = _HASHER.hash(password)
     return user
@@ -109,15 +114,26 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-def _failed(
-    session: Session, login: Login, name: str, settings: IdentitySettings, now: datetime
+def has_totp(session: Session, user_id: int) -> bool:
+    factor = session.get(TotpFactor, user_id)
+    return factor is not None and factor.confirmed_at is not None
+
+
+def count_failure(
+    session: Session,
+    login: Login,
+    name: str,
+    settings: IdentitySettings,
+    now: datetime,
+    action: str = "login.failed",
 ) -> None:
+    """One more wrong password or code (audited as `action`); the last allowed one locks."""
     login.failures += 1
     details: dict[str, object] = {"failures": login.failures}
     audit.append(
         session,
         actor=name,
-        action="login.failed",
+        action=action,
         subject_type="user",
         subject_id=name,
         details=details,
@@ -138,8 +154,11 @@ def _failed(
         )
 
 
-def start_session(session: Session, user: User, settings: IdentitySettings) -> tuple[str, str]:
-    """A new session for `user`: (the cookie's secret, the CSRF token). Audited."""
+def start_session(
+    session: Session, user: User, settings: IdentitySettings, *, must_enrol: bool = False
+) -> tuple[str, str]:
+    """A new session for `user`: (the cookie's secret, the CSRF token). Audited. A session
+    that `must_enrol` may do nothing but enrol TOTP (api.twofactor)."""
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     now = utcnow()
@@ -151,10 +170,16 @@ def start_session(session: Session, user: User, settings: IdentitySettings) -> t
             created_at=now,
             seen_at=now,
             expires_at=now + timedelta(hours=settings.session_hours),
+            must_enrol=must_enrol,
         )
     )
     audit.append(
-        session, actor=user.name, action="login", subject_type="user", subject_id=user.name
+        session,
+        actor=user.name,
+        action="login",
+        subject_type="user",
+        subject_id=user.name,
+        details={"must_enrol": True} if must_enrol else None,
     )
     return secret, csrf
 
@@ -194,7 +219,13 @@ def from_cookie(session: Session, secret: str, settings: IdentitySettings) -> Pr
     if user is None:
         return None
     return _principal(
-        session, user, settings, "session", csrf=row.csrf, session_hash=row.token_hash
+        session,
+        user,
+        settings,
+        "session",
+        csrf=row.csrf,
+        session_hash=row.token_hash,
+        must_enrol=row.must_enrol,
     )
 
 
@@ -266,11 +297,16 @@ def _principal(
     scopes: frozenset[str] | None = None,
     csrf: str | None = None,
     session_hash: str | None = None,
+    must_enrol: bool = False,
 ) -> Principal:
     roles = frozenset(r for r in user.roles.split(",") if r)
     permissions = settings.permissions(roles)
     if scopes is not None:
         permissions &= scopes
+    if must_enrol:
+        permissions = frozenset()
     # No reader record: an empty clearance, which the access decision denies for everything.
     reader = get_reader(session, user.name) or Reader(name=user.name, clearance="")
-    return Principal(user.id, user.name, roles, permissions, reader, via, csrf, session_hash)
+    return Principal(
+        user.id, user.name, roles, permissions, reader, via, csrf, session_hash, must_enrol
+    )

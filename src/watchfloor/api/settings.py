@@ -35,6 +35,11 @@ class IdentitySettings(BaseModel):
     cookie: CookieSettings = CookieSettings()
     token_scopes: tuple[str, ...] = PERMISSIONS
     roles: dict[str, tuple[str, ...]]
+    # Staff holding one of these roles must have TOTP: until they confirm it, a login gives a
+    # session that may only enrol (api.twofactor). Empty: TOTP stays optional for everyone.
+    require_totp_for: tuple[str, ...] = ()
+    # The name authenticator apps show next to the account.
+    totp_issuer: str = Field("watchfloor", min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _known_permissions(self) -> IdentitySettings:
@@ -42,6 +47,12 @@ class IdentitySettings(BaseModel):
         unknown = sorted(named - set(PERMISSIONS))
         if unknown:
             raise ValueError(f"unknown permission {unknown[0]!r}; use {', '.join(PERMISSIONS)}")
+        strangers = sorted(set(self.require_totp_for) - set(self.roles))
+        if strangers:
+            raise ValueError(
+                f"require_totp_for: {strangers[0]!r} is not a role here; "
+                f"use {', '.join(self.roles)}"
+            )
         return self
 
     def permissions(self, roles: frozenset[str]) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""`watchfloor serve` (the API and web UI under uvicorn), passwords and API tokens.
+"""`watchfloor serve` (the API and web UI under uvicorn), passwords, TOTP resets and API tokens.
 
 The web UI and API take every actor from a login. These commands are for the local operator at
 the store (like `--as` elsewhere): whoever can run them can already open the store itself.
@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from watchfloor.cli.common import app, console, fail, in_store, store_engine
-from watchfloor.cli.warn import users_app
+from watchfloor.cli.warn import AsOpt, users_app
 from watchfloor.errors import WatchfloorError
 from watchfloor.identity import analyst_name
 from watchfloor.settings import setting
@@ -82,6 +82,19 @@ def users_password_command(
     password = _password()
     in_store(lambda s: set_password(s, name, password, by=analyst_name()))
     console.print(f"password set for {name}", highlight=False)
+
+
+@users_app.command("totp-reset")
+def users_totp_reset_command(
+    name: Annotated[str, typer.Argument(help="The member of staff who lost their device.")],
+    as_: AsOpt = None,
+) -> None:
+    """Turn off someone's TOTP (a lost device), ending their sessions; audited. They set it up
+    again from their Account page."""
+    from watchfloor.api.twofactor import reset
+
+    in_store(lambda s: reset(s, name, by=analyst_name(as_)))
+    console.print(f"TOTP reset for {name}; their sessions are ended", highlight=False)
 
 
 @tokens_app.command("issue")

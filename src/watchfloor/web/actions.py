@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from watchfloor.api import acting
-from watchfloor.api.auth import log_in, set_cookie
+from watchfloor.api.auth import set_cookie, web_log_in
 from watchfloor.api.core import RowId, authenticate, settings_of
 from watchfloor.api.identity import (
     LoginFailed,
@@ -27,7 +27,7 @@ from watchfloor.errors import WatchfloorError
 from watchfloor.warn.config import CasePolicy
 from watchfloor.warn.users import add_user
 from watchfloor.web.common import Page, need_page, render
-from watchfloor.web.pages import LOGIN_CSRF
+from watchfloor.web.pages import LOGIN_CSRF, STEP_COOKIE, step_cookie
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -48,12 +48,17 @@ def login_form(
         return back("/login", error="The form expired; please try again.")
     settings = settings_of(request)
     try:
-        secret, _ = log_in(request.app.state.engine, settings, name, password)
+        secret, whole = web_log_in(request.app.state.engine, settings, name, password)
     except LoginFailed as exc:
         return back("/login", error=str(exc))
+    if not whole:  # TOTP on: the code's own page, holding the half-done login server-side
+        response = back("/login/code")
+        step_cookie(response, secret, settings)
+        return response
     response = back("/board")
     set_cookie(response, secret, settings)
     response.delete_cookie(LOGIN_CSRF, path="/login")
+    response.delete_cookie(STEP_COOKIE, path="/login")
     return response
 
 

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from watchfloor.api.app import create_api
 from watchfloor.api.settings import IdentitySettings
 from watchfloor.publish.access import AccessPolicy
-from watchfloor.web import actions, editing, pages
+from watchfloor.web import account, actions, editing, pages
 from watchfloor.web.common import LoginRequired, render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,6 +30,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(editing.router)
+    app.include_router(account.router)
 
     api_problem = app.exception_handlers[StarletteHTTPException]
 
@@ -43,7 +44,7 @@ def create_app(
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(exc.to, status_code=303)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from watchfloor.api.core import Ctx, StoreSession, check_csrf, resolve
+from watchfloor.api.core import ENROL_PATHS, Ctx, StoreSession, check_csrf, resolve
 from watchfloor.api.identity import Principal
 from watchfloor.api.visibility import Clearance
 
@@ -22,7 +22,12 @@ env = Environment(
 
 
 class LoginRequired(Exception):
-    """No valid session: the page redirects to /login."""
+    """No valid session: the page redirects to /login (or to /account, for a session that must
+    enrol TOTP first)."""
+
+    def __init__(self, to: str = "/login") -> None:
+        super().__init__(to)
+        self.to = to
 
 
 async def page_context(request: Request, session: StoreSession) -> Ctx:
@@ -30,6 +35,8 @@ async def page_context(request: Request, session: StoreSession) -> Ctx:
     if principal is None:
         raise LoginRequired()
     await check_csrf(request, principal)
+    if principal.must_enrol and request.url.path not in ENROL_PATHS:
+        raise LoginRequired("/account")
     return Ctx(
         session, principal, Clearance.of(session, principal.reader, request.app.state.access_policy)
     )

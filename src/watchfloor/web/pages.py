@@ -15,9 +15,11 @@ from sqlalchemy import select
 
 from watchfloor.api import acting, reading
 from watchfloor.api.core import RowId, not_found
+from watchfloor.api.settings import IdentitySettings
+from watchfloor.api.twofactor import STEP_MINUTES
 from watchfloor.link.protectees import list_protectees
 from watchfloor.publish.render import render_for
-from watchfloor.store.logins import ApiToken
+from watchfloor.store.logins import ApiToken, TotpFactor
 from watchfloor.store.models import ProtecteeRow, User
 from watchfloor.store.queries import Filters, search
 from watchfloor.warn.config import CasePolicy
@@ -26,6 +28,7 @@ from watchfloor.web.common import Page, highlight, need_page, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "watchfloor_login_csrf"
+STEP_COOKIE = "watchfloor_login_step"  # a right password waiting for its TOTP code
 PAGE_SIZE = 50
 HARMS = ("kill", "kidnap", "attack", "threaten", "surveil")
 DOCUMENTS_SHOWN = 10
@@ -36,13 +39,36 @@ def home() -> Response:
     return RedirectResponse("/board", status_code=303)
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, error: str | None = None) -> Response:
+def login_form_page(request: Request, template: str, error: str | None) -> Response:
     # Login CSRF: the form echoes a random value that also sits in a SameSite cookie.
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", None, login_csrf=token, error=error)
+    response = render(request, template, None, login_csrf=token, error=error)
     response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/login")
     return response
+
+
+def step_cookie(response: Response, secret: str, settings: IdentitySettings) -> None:
+    response.set_cookie(
+        STEP_COOKIE,
+        secret,
+        max_age=STEP_MINUTES * 60,
+        httponly=True,
+        secure=settings.cookie.secure,
+        samesite="strict",
+        path="/login",
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, error: str | None = None) -> Response:
+    return login_form_page(request, "login.html", error)
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def login_code_page(request: Request, error: str | None = None) -> Response:
+    if not request.cookies.get(STEP_COOKIE):
+        return RedirectResponse("/login", status_code=303)
+    return login_form_page(request, "login_code.html", error)
 
 
 def _board_values(
@@ -217,17 +243,26 @@ def review_copy(request: Request, ctx: Page, day: date) -> Response:
 
 @router.get("/admin/staff", response_class=HTMLResponse)
 def staff_page(
-    request: Request, ctx: Page, token: str | None = None, error: str | None = None
+    request: Request,
+    ctx: Page,
+    token: str | None = None,
+    error: str | None = None,
+    done: str | None = None,
 ) -> Response:
     need_page(ctx, "admin")
     users = list(ctx.session.scalars(select(User).order_by(User.name)))
     tokens = list(ctx.session.scalars(select(ApiToken).order_by(ApiToken.id)))
+    factors = {f.user_id: f for f in ctx.session.scalars(select(TotpFactor))}
+    totp = {
+        u.id: "off" if u.id not in factors else "on" if factors[u.id].confirmed_at else "pending"
+        for u in users
+    }
     names = {u.id: u.name for u in users}
     roles = list(request.app.state.identity.roles)  # as the data file orders them
     scopes = request.app.state.identity.token_scopes
     return render(
         request, "staff.html", ctx, users=users, tokens=tokens, names=names, roles=roles,
-        scopes=scopes, new_token=token, error=error,
+        scopes=scopes, new_token=token, error=error, done=done, totp=totp,
     )  # fmt: skip
 
 
