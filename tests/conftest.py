@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,11 @@ def _postgres_base() -> str:
     return os.environ.get("WATCHFLOOR_TEST_DATABASE_URL") or PG_DEFAULT
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        yield Backend("sqlite", f"sqlite:///{tmp_path / 'store' / 'watchfloor.db'}")
-        return
+@contextmanager
+def postgres_schema(skipped: str, prefix: str = "wf_test") -> Iterator[str]:
+    """The URL of a throw-away schema on the test PostgreSQL server, dropped afterwards. With no
+    server answering, the test is skipped with `skipped` leading the message; in CI, where the
+    PostgreSQL half must run, it fails instead."""
     base = _postgres_base()
     admin = create_engine(base, connect_args={"connect_timeout": 3})
     try:
@@ -108,24 +109,32 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     except Exception as exc:
         admin.dispose()
         message = (
-            f"PostgreSQL half skipped: no server answers at "
+            f"{skipped}: no PostgreSQL server answers at "
             f"{make_url(base).render_as_string(hide_password=True)} ({type(exc).__name__}); "
             "start one or set WATCHFLOOR_TEST_DATABASE_URL"
         )
-        # CI must run the PostgreSQL half: there a missing server is a failure, not a skip.
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    schema = f"wf_test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        yield Backend("postgresql", url.render_as_string(hide_password=False))
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "sqlite":
+        yield Backend("sqlite", f"sqlite:///{tmp_path / 'store' / 'watchfloor.db'}")
+        return
+    with postgres_schema("PostgreSQL half skipped") as url:
+        yield Backend("postgresql", url)
 
 
 @pytest.fixture(scope="session")

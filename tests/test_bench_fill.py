@@ -7,17 +7,15 @@ PostgreSQL only (COPY is PostgreSQL's); skipped, saying so, when no server answe
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _postgres_base
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from conftest import postgres_schema
+from sqlalchemy import Engine
 
 from watchfloor.store.engine import make_engine
 from watchfloor.store.migrate import upgrade
@@ -56,39 +54,15 @@ CONTENT = {
 @pytest.fixture
 def pg_stores() -> Iterator[tuple[Engine, Engine]]:
     """Two migrated, empty stores, each in a schema of its own."""
-    base = _postgres_base()
-    admin = create_engine(base, connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect():
-            pass
-    except Exception as exc:
-        admin.dispose()
-        message = (
-            f"COPY fill test skipped: no PostgreSQL answers at "
-            f"{make_url(base).render_as_string(hide_password=True)} ({type(exc).__name__}); "
-            "start one or set WATCHFLOOR_TEST_DATABASE_URL"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    schemas = [f"wf_test_fill_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    engines = []
-    try:
-        for schema in schemas:
-            with admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-            engine = make_engine(url.render_as_string(hide_password=False))
+    with ExitStack() as stack:
+        engines = []
+        for _ in range(2):
+            url = stack.enter_context(postgres_schema("COPY fill test skipped", "wf_test_fill"))
+            engine = make_engine(url)
+            stack.callback(engine.dispose)
             upgrade(engine)
             engines.append(engine)
         yield engines[0], engines[1]
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.begin() as connection:
-            for schema in schemas:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _state(engine: Engine) -> tuple[Any, dict[str, Any]]:
