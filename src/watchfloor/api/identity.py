@@ -114,9 +114,19 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
+def totp_state(factor: TotpFactor | None) -> str:
+    """'on', 'pending' (enrolment started, not confirmed) or 'off'."""
+    if factor is None:
+        return "off"
+    return "on" if factor.confirmed_at is not None else "pending"
+
+
 def has_totp(session: Session, user_id: int) -> bool:
-    factor = session.get(TotpFactor, user_id)
-    return factor is not None and factor.confirmed_at is not None
+    return totp_state(session.get(TotpFactor, user_id)) == "on"
+
+
+def user_roles(user: User) -> frozenset[str]:
+    return frozenset(r for r in user.roles.split(",") if r)
 
 
 def count_failure(
@@ -299,7 +309,7 @@ def _principal(
     session_hash: str | None = None,
     must_enrol: bool = False,
 ) -> Principal:
-    roles = frozenset(r for r in user.roles.split(",") if r)
+    roles = user_roles(user)
     permissions = settings.permissions(roles)
     if scopes is not None:
         permissions &= scopes

@@ -28,6 +28,8 @@ from watchfloor.api.identity import (
     digest,
     has_totp,
     start_session,
+    totp_state,
+    user_roles,
 )
 from watchfloor.api.settings import IdentitySettings
 from watchfloor.errors import BadInput, CodeRefused, ConfigError, PermissionDenied
@@ -69,18 +71,11 @@ def _secret(factor: TotpFactor) -> bytes:
 
 def state(session: Session, user_id: int) -> str:
     """'on', 'pending' (enrolment started, not confirmed) or 'off'."""
-    factor = session.get(TotpFactor, user_id)
-    if factor is None:
-        return "off"
-    return "on" if factor.confirmed_at is not None else "pending"
+    return totp_state(session.get(TotpFactor, user_id))
 
 
 def required(settings: IdentitySettings, roles: frozenset[str] | set[str]) -> bool:
     return bool(set(settings.require_totp_for) & set(roles))
-
-
-def _roles(user: User) -> frozenset[str]:
-    return frozenset(r for r in user.roles.split(",") if r)
 
 
 def _person(session: Session, principal: Principal) -> User:
@@ -173,10 +168,11 @@ def disable(session: Session, principal: Principal, code: str, settings: Identit
     factor = session.get(TotpFactor, user.id)
     if factor is None or factor.confirmed_at is None:
         raise BadInput("TOTP is not on for you")
-    if required(settings, _roles(user)):
+    demanding = sorted(user_roles(user) & set(settings.require_totp_for))
+    if demanding:
         raise PermissionDenied(
-            f"a role of yours ({', '.join(sorted(_roles(user) & set(settings.require_totp_for)))})"
-            " requires TOTP; a lost device is an admin's reset"
+            f"a role of yours ({', '.join(demanding)}) requires TOTP; a lost device is an "
+            "admin's reset"
         )
     _accept(session, user, factor, code, settings)
     session.delete(factor)
@@ -190,7 +186,7 @@ def reset(session: Session, name: str, *, by: str) -> None:
     if user is None:
         raise BadInput(f"user {name!r} is unknown; `watchfloor users list` shows who there is")
     factor = session.get(TotpFactor, user.id)
-    was = state(session, user.id)
+    was = totp_state(factor)
     if factor is not None:
         session.delete(factor)
     ended = session.execute(
@@ -219,7 +215,8 @@ def second_factor(
     that must enrol when a role requires TOTP and it is off); CodeNeeded without a code."""
     factor = session.get(TotpFactor, user.id)
     if factor is None or factor.confirmed_at is None:
-        return start_session(session, user, settings, must_enrol=required(settings, _roles(user)))
+        must_enrol = required(settings, user_roles(user))
+        return start_session(session, user, settings, must_enrol=must_enrol)
     if not code:
         raise CodeNeeded("this account needs its one-time code too: send it as `code`")
     try:

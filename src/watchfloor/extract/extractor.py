@@ -78,9 +78,10 @@ class Extractor:
         ]
         # Text in capitals is parsed recased (nlp/truecase.py); `names` (a watchlist's names and
         # aliases) are recased as written. What is reported keeps the original letters.
-        self.truecaser = Truecaser(
-            default_truecaser().table, default_truecaser().gazetteer, lemma_words(nlp)
-        ).with_names(names)
+        packaged = default_truecaser()
+        self.truecaser = Truecaser(packaged.table, packaged.gazetteer, lemma_words(nlp)).with_names(
+            names
+        )
         self._finder: Any = None
         self.finder: FinderMode = finder or _default_mode()
         if self.finder == "combined":

@@ -5,6 +5,7 @@ API's own function, taken by the logged-in person."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -70,18 +71,34 @@ def logout_form(request: Request, ctx: Page) -> Response:
     return response
 
 
-def _case_action(ctx: Page, case_id: RowId, permission: str, act: str, run: object) -> Response:
-    path = f"/cases/{case_id}"
+def act(
+    ctx: Page, path: str, permission: str, run: Callable[[], str], what: str = "do this"
+) -> Response:
+    """One form's action: refused without `permission`; else `run` in a savepoint, so that a
+    refused act changes nothing and leaves the rest of the request alone. Back to `path`,
+    saying what was done (`run`'s answer) or why not."""
     if not ctx.principal.can(permission):
-        return back(path, error=f"{ctx.name} may not {act}: it needs the '{permission}' permission")
+        return back(
+            path, error=f"{ctx.name} may not {what}: it needs the '{permission}' permission"
+        )
+    nested = ctx.session.begin_nested()
     try:
-        nested = ctx.session.begin_nested()  # a refused act leaves the rest of the request alone
-        run()  # type: ignore[operator]
+        done = run()
         nested.commit()
     except WatchfloorError as exc:
         nested.rollback()
         return back(path, error=str(exc))
-    return back(path, done=f"{act}: done")
+    return back(path, done=done)
+
+
+def _case_action(
+    ctx: Page, case_id: RowId, permission: str, what: str, run: Callable[[], object]
+) -> Response:
+    def done() -> str:
+        run()
+        return f"{what}: done"
+
+    return act(ctx, f"/cases/{case_id}", permission, done, what)
 
 
 @router.post("/cases/{case_id}/waiver")
@@ -112,16 +129,11 @@ def warning_form(ctx: Page, case_id: RowId) -> Response:
 
 @router.post("/sources/grade")
 def grade_form(ctx: Page, source: Text, grade: Text, reason: Text) -> Response:
-    if not ctx.principal.can("edit"):
-        return back("/sources", error=f"{ctx.name} may not grade sources: it needs 'edit'")
-    try:
-        nested = ctx.session.begin_nested()
+    def run() -> str:
         changed = acting.grade(ctx, source, grade, reason)
-        nested.commit()
-    except WatchfloorError as exc:
-        nested.rollback()
-        return back("/sources", error=str(exc))
-    return back("/sources", done=f"{source} graded {grade.upper()}; {changed} threads re-assessed")
+        return f"{source} graded {grade.upper()}; {changed} threads re-assessed"
+
+    return act(ctx, "/sources", "edit", run, "grade sources")
 
 
 @router.post("/ingest")

@@ -5,7 +5,6 @@ session's CSRF token (checked by the page context) and calls the API's own helpe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -14,13 +13,12 @@ from pydantic import ValidationError
 
 from watchfloor.api import editing
 from watchfloor.api.editing import MAX_WATCHLIST_BYTES, ReaderIn
-from watchfloor.errors import WatchfloorError
 from watchfloor.link.protectees import StoredProtectee, list_protectees
-from watchfloor.publish.readers import list_readers
+from watchfloor.publish.readers import list_readers, remove_reader
 from watchfloor.publish.review import ReviewConfig
 from watchfloor.publish.vocabulary import vocabulary
 from watchfloor.store.models import ProtecteeRow
-from watchfloor.web.actions import back
+from watchfloor.web.actions import act, back
 from watchfloor.web.common import Page, need_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -28,22 +26,6 @@ Text = Annotated[str, Form()]
 OptText = Annotated[str, Form()]
 Many = Annotated[list[str], Form()]
 ROLE_FIELDS = ("title", "organization", "jurisdiction", "since", "until")
-
-
-def _act(ctx: Page, path: str, permission: str, run: Callable[[], str]) -> Response:
-    """Run one edit in a savepoint: refused, it changes nothing and the page says why."""
-    if not ctx.principal.can(permission):
-        return back(
-            path, error=f"{ctx.name} may not do this: it needs the '{permission}' permission"
-        )
-    nested = ctx.session.begin_nested()
-    try:
-        done = run()
-        nested.commit()
-    except WatchfloorError as exc:
-        nested.rollback()
-        return back(path, error=str(exc))
-    return back(path, done=done)
 
 
 # -- the watchlist ------------------------------------------------------------------------------
@@ -85,7 +67,7 @@ def upload_form(ctx: Page, file: Annotated[UploadFile, File()]) -> Response:
     def run() -> str:
         return f"{name}: {editing.load_file(ctx, name, data).line()}"
 
-    return _act(ctx, "/protectees", "watchlist", run)
+    return act(ctx, "/protectees", "watchlist", run)
 
 
 def protectee_entry(
@@ -139,7 +121,7 @@ def save_form(
         summary = editing.save_protectee(ctx, entry)
         return f"{entry['name'].strip()} saved; {summary.line()}"
 
-    return _act(ctx, "/protectees", "watchlist", run)
+    return act(ctx, "/protectees", "watchlist", run)
 
 
 @router.post("/protectees/{protectee_id}/remove")
@@ -152,7 +134,7 @@ def remove_form(ctx: Page, protectee_id: str) -> Response:
         editing.drop_protectee(ctx, protectee_id)
         return f"{row.name} taken off the watchlist (kept as no longer listed)"
 
-    return _act(ctx, "/protectees", "watchlist", run)
+    return act(ctx, "/protectees", "watchlist", run)
 
 
 # -- readers (admins) -----------------------------------------------------------------------------
@@ -207,18 +189,16 @@ def reader_form(
         r = stored.reader
         return f"reader {r.name} {'added' if new else 'changed'}: cleared {r.clearance}"
 
-    return _act(ctx, "/admin/readers", "admin", run)
+    return act(ctx, "/admin/readers", "admin", run)
 
 
 @router.post("/admin/readers/{name}/remove")
 def remove_reader_form(ctx: Page, name: str) -> Response:
-    from watchfloor.publish.readers import remove_reader
-
     def run() -> str:
         remove_reader(ctx.session, name, actor=ctx.name)
         return f"reader {name} removed: they may read nothing marked now"
 
-    return _act(ctx, "/admin/readers", "admin", run)
+    return act(ctx, "/admin/readers", "admin", run)
 
 
 # -- a source's default marking --------------------------------------------------------------------
@@ -233,4 +213,4 @@ def mark_form(
         tail = f"; {changed} stored documents re-marked" if documents == "yes" else ""
         return f"{source} now marks its reporting {marking}{tail}"
 
-    return _act(ctx, "/sources", "edit", run)
+    return act(ctx, "/sources", "edit", run)

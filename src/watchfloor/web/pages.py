@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from watchfloor.api import acting, reading
 from watchfloor.api.core import RowId, not_found
+from watchfloor.api.identity import totp_state
 from watchfloor.api.settings import IdentitySettings
 from watchfloor.api.twofactor import STEP_MINUTES
 from watchfloor.link.protectees import list_protectees
@@ -253,10 +254,7 @@ def staff_page(
     users = list(ctx.session.scalars(select(User).order_by(User.name)))
     tokens = list(ctx.session.scalars(select(ApiToken).order_by(ApiToken.id)))
     factors = {f.user_id: f for f in ctx.session.scalars(select(TotpFactor))}
-    totp = {
-        u.id: "off" if u.id not in factors else "on" if factors[u.id].confirmed_at else "pending"
-        for u in users
-    }
+    totp = {u.id: totp_state(factors.get(u.id)) for u in users}
     names = {u.id: u.name for u in users}
     roles = list(request.app.state.identity.roles)  # as the data file orders them
     scopes = request.app.state.identity.token_scopes
